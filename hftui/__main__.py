@@ -1,0 +1,5 @@
+import sys
+
+from hftui.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The headless core: tokens, probes, the plan, the verdict and reports. Never imports Textual."""

@@ -1,0 +1,44 @@
+"""One complete diagnosis: inputs → plan run → results → verdict, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from hftui.core.hub import Account, ProviderOption
+from hftui.core.plan import Listener, PlanInputs, PlanRun, StepResult, make_client
+from hftui.core.tokens import TokenReport
+from hftui.core.verdict import Verdict, run_verdict
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    inputs: PlanInputs
+    tokens: TokenReport
+    steps: tuple[StepResult, ...]
+    verdict: Verdict
+    account: Account | None
+    providers: tuple[ProviderOption, ...]
+    finished_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def step(self, step_id: str) -> StepResult | None:
+        return next((s for s in self.steps if s.step_id == step_id), None)
+
+
+def snapshot(run: PlanRun, tokens: TokenReport) -> Diagnosis:
+    """The run as it stands now; a UI calls this after every event, the CLI once at the end."""
+    return Diagnosis(
+        inputs=run.inputs,
+        tokens=tokens,
+        steps=tuple(run.results.values()),
+        verdict=run_verdict(run),
+        account=run.account,
+        providers=tuple(run.providers),
+    )
+
+
+async def run_diagnosis(inputs: PlanInputs, tokens: TokenReport, listener: Listener | None = None) -> Diagnosis:
+    async with make_client(inputs.timeout) as client:
+        run = PlanRun(inputs, client, listener)
+        await run.run_all()
+        return snapshot(run, tokens)

@@ -1,0 +1,169 @@
+"""Diagnosis → the documents people read: the JSON schema and the terminal table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hftui.core.diagnosis import Diagnosis
+from hftui.core.plan import StepResult, StepStatus
+from hftui.core.probes import Exchange
+from hftui.core.verdict import describe
+
+SCHEMA_VERSION = 1
+
+MARKS = {
+    StepStatus.OK: "✓",
+    StepStatus.FAILED: "✗",
+    StepStatus.ERROR: "✗",
+    StepStatus.SKIPPED: "–",
+    StepStatus.RUNNING: "…",
+    StepStatus.PENDING: "·",
+}
+
+
+def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
+    verdict = diagnosis.verdict
+    token = diagnosis.inputs.token
+    account = diagnosis.account
+    return {
+        "schema": SCHEMA_VERSION,
+        "verdict": {
+            "case": verdict.case.value,
+            "seed_case": verdict.seed_case,
+            "title": verdict.title,
+            "summary": verdict.summary,
+            "evidence": [
+                {"step": e.step_id, "fact": e.fact, "http_status": e.http_status, "request_id": e.request_id}
+                for e in verdict.evidence
+            ],
+            "next_steps": list(verdict.next_steps),
+            "alternatives": [c.value for c in verdict.alternatives],
+        },
+        "steps": [_step_dict(step) for step in diagnosis.steps],
+        "token": None if token is None else {
+            "source": token.source,
+            "suffix": token.suffix,
+            "length": token.length,
+            "problems": [p.value for p in token.problems],
+        },
+        "token_sources": [
+            {"source": c.source, "suffix": c.suffix, "length": c.length, "problems": [p.value for p in c.problems],
+             "active": c is diagnosis.tokens.active}
+            for c in diagnosis.tokens.candidates
+        ],
+        "account": None if account is None else {
+            "name": account.name,
+            "orgs": list(account.orgs),
+            "token_name": account.token_name,
+            "token_role": account.token_role,
+            "can_call_inference": account.can_call_inference,
+        },
+        "inputs": {
+            "model": str(diagnosis.inputs.model),
+            "baseline": str(diagnosis.inputs.baseline),
+            "bill_to": diagnosis.inputs.bill_to,
+            "router_url": diagnosis.inputs.router_url,
+            "hub_url": diagnosis.inputs.hub_url,
+            "timeout": diagnosis.inputs.timeout,
+        },
+        "finished_at": diagnosis.finished_at.isoformat(),
+    }
+
+
+def _step_dict(step: StepResult) -> dict[str, Any]:
+    exchange = step.exchange
+    data: dict[str, Any] = {
+        "id": step.step_id,
+        "title": step.title,
+        "status": step.status.value,
+        "http_status": step.http_status,
+        "request_id": exchange.request_id if exchange else None,
+        "elapsed_ms": exchange.elapsed_ms if exchange else None,
+        "started_at": exchange.started_at.isoformat() if exchange else None,
+        "request": _request_dict(exchange),
+        "response": _response_dict(exchange),
+        "error": step.message if step.status in (StepStatus.FAILED, StepStatus.ERROR, StepStatus.SKIPPED) else None,
+        "note": step.note,
+    }
+    if step.attempts:
+        data["attempts"] = [
+            {"bill_to": label, "http_status": ex.status, "request_id": ex.request_id,
+             "request": _request_dict(ex), "response": _response_dict(ex)}
+            for label, ex in step.attempts
+        ]
+    return data
+
+
+def _request_dict(exchange: Exchange | None) -> dict[str, Any] | None:
+    if exchange is None:
+        return None
+    req = exchange.request
+    return {"method": req.method, "url": req.url, "headers": dict(req.headers), "body": req.body}
+
+
+def _response_dict(exchange: Exchange | None) -> dict[str, Any] | None:
+    if exchange is None or exchange.response is None:
+        return None
+    res = exchange.response
+    return {"status": res.status, "headers": _merge_headers(res.headers), "body": res.body,
+            "truncated": res.truncated, "body_bytes": res.body_bytes}
+
+
+def _merge_headers(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for name, value in headers:
+        merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    return merged
+
+
+def step_line(step: StepResult) -> tuple[str, str, str, str, str]:
+    """(mark, id, status, elapsed, detail) for a compact table."""
+    exchange = step.exchange
+    status = str(step.http_status) if step.http_status else ("err" if step.status is StepStatus.ERROR else "")
+    elapsed = f"{exchange.elapsed_ms:.0f} ms" if exchange else ""
+    if step.status is StepStatus.OK:
+        detail = step.note or step.title
+    else:
+        detail = step.message or step.title
+    rid = exchange.request_id if exchange else None
+    if rid:
+        detail = f"{detail}  [{rid}]"
+    return MARKS[step.status], step.step_id, status, elapsed, detail
+
+
+def to_text(diagnosis: Diagnosis, color: bool = False) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+    lines = []
+    token = diagnosis.inputs.token
+    if token is not None:
+        problems = ", ".join(p.value for p in token.problems) or "no problems found"
+        lines.append(f"token  {token.source} {token.suffix} ({token.length} chars): {problems}")
+    else:
+        lines.append("token  none found")
+    if diagnosis.account:
+        acct = diagnosis.account
+        lines.append(f"user   {acct.name}  token '{acct.token_name or '?'}' ({acct.token_role or '?'})  "
+                     f"orgs: {', '.join(acct.orgs) or 'none'}")
+    lines.append("")
+    colors = {"✓": "32", "✗": "31", "–": "2"}
+    for step in diagnosis.steps:
+        mark, sid, status, elapsed, detail = step_line(step)
+        lines.append(f"{paint(mark, colors.get(mark, '0'))} {sid:<14} {status:>4} {elapsed:>8}  {detail}")
+    verdict = diagnosis.verdict
+    seed = f" (case {verdict.seed_case})" if verdict.seed_case else ""
+    lines += ["", paint(f"▶ {verdict.title}{seed}  [{verdict.case.value}]", "1"), f"  {verdict.summary}"]
+    if verdict.evidence:
+        lines.append("  evidence:")
+        lines += [f"    - {e.step_id}: {e.fact}" + (f"  [{e.request_id}]" if e.request_id else "")
+                  for e in verdict.evidence]
+    if verdict.next_steps:
+        lines.append("  next steps:")
+        lines += [f"    {i}. {s}" for i, s in enumerate(verdict.next_steps, 1)]
+    if verdict.alternatives:
+        lines.append("  also consistent with: " + ", ".join(c.value for c in verdict.alternatives))
+    return "\n".join(lines)
+
+
+__all__ = ["to_dict", "to_text", "step_line", "MARKS", "describe"]
