@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from hftui import __version__
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Run the staged plan without the app: for scripts, CI and quick checks.")
     diagnose.add_argument("--json", action="store_true", help="print one JSON document (schema 1)")
     diagnose.add_argument("--sim", metavar="SCENARIO", help="run against the built-in simulator in this scenario")
+    diagnose.add_argument("--report", metavar="FILE", help="also write the support bundle (.md or .json), mode 0600")
+    diagnose.add_argument("--curl", metavar="STEP", help="print the step's request as a curl command ($HF_TOKEN) instead")
 
     demo = commands.add_parser("demo", parents=[common], help="open the app on the built-in simulator",
                                description="Open the app against the built-in router simulator: no token, no network.")
@@ -185,6 +188,9 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     from hftui.core.diagnosis import run_diagnosis
     from hftui.core.report import to_dict, to_text
 
+    report_path = Path(args.report) if args.report else None
+    if report_path is not None:
+        _check_report_path(report_path)
     with contextlib.ExitStack() as stack:
         env = None
         if args.sim:
@@ -200,12 +206,43 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
         for warning in insecure_url_warnings(settings):
             print(warning, file=sys.stderr)
         diagnosis = asyncio.run(run_diagnosis(inputs, tokens))
+    if report_path is not None:
+        from hftui.core.bundle import format_for, render_bundle, write_private
+
+        write_private(report_path, render_bundle(diagnosis, format_for(report_path)))
+        print(f"support bundle written to {report_path}", file=sys.stderr)
+    if args.curl:
+        return _print_curl(diagnosis, args.curl)
     if args.json:
         print(json.dumps(to_dict(diagnosis), indent=2, ensure_ascii=False))
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         print(to_text(diagnosis, color=color))
     return EXIT_OK if diagnosis.verdict.is_ok else EXIT_PROBLEM
+
+
+def _check_report_path(path: Path) -> None:
+    from hftui.core.bundle import format_for
+
+    try:
+        format_for(path)
+    except ValueError as exc:
+        raise UsageError(f"--report {exc}") from None
+    if not path.parent.is_dir():
+        raise UsageError(f"--report {path}: the folder {path.parent} does not exist")
+
+
+def _print_curl(diagnosis, step_id: str) -> int:
+    from hftui.core.curl import to_curl
+
+    step = diagnosis.step(step_id)
+    if step is None:
+        known = ", ".join(s.step_id for s in diagnosis.steps)
+        raise UsageError(f"--curl {step_id}: no such step (steps: {known})")
+    if step.exchange is None:
+        raise UsageError(f"--curl {step_id}: the step sent no request ({step.skip_reason or step.status.value})")
+    print(to_curl(step.exchange.request))
+    return EXIT_OK
 
 
 def cmd_sim(args: argparse.Namespace) -> int:

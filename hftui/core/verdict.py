@@ -125,6 +125,10 @@ class Facts:
         return {sid: o for sid in ("as-configured", "known-good", "pinned", "bill-to")
                 if (o := self.outcome(sid)) is not None}
 
+    def chat_calls_ok(self) -> bool:
+        """The user's call works and no other chat call failed."""
+        return self.ok("as-configured") and not any(self.failed(s) for s in ("known-good", "pinned", "bill-to"))
+
     def evidence(self, step_id: str, fact: str | None = None) -> Evidence:
         result = self.results[step_id]
         exchange = result.exchange
@@ -173,6 +177,8 @@ def rule_network_error(f: Facts) -> Finding | None:
     router_steps = [s for s in ("catalog", "as-configured", "known-good") if f.outcome(s) is not None]
     router_down = bool(router_steps) and all(f.outcome(s) in UNREACHABLE for s in router_steps)
     hub_down = f.outcome("whoami") in UNREACHABLE and f.outcome("mapping") in (None, *UNREACHABLE)
+    if hub_down and not router_down and f.chat_calls_ok():
+        return None  # the user's call works; a slow Hub is a side note of the ok verdict, not the cause
     if not (router_down or hub_down):
         return None
     down = [name for name, flag in (("router", router_down), ("Hub", hub_down)) if flag]
@@ -396,11 +402,16 @@ def rule_billing_or_account(f: Facts) -> Finding | None:
 
 
 def rule_ok(f: Facts) -> Finding | None:
-    if not all(r.status in (StepStatus.OK, StepStatus.SKIPPED) for r in f.results.values()):
+    if not f.chat_calls_ok():
         return None
+    side_failures = [sid for sid, r in f.results.items() if r.status in (StepStatus.FAILED, StepStatus.ERROR)]
+    summary = f"{f.model} answers: the call works from this environment with this token."
+    if side_failures:
+        summary += (f" Some side probes failed ({', '.join(side_failures)}); they are shown as evidence "
+                    f"but do not break the call.")
     return Finding(
-        f"{f.model} answers, and so does every other probe: the call works from this environment with this token.",
-        tuple(f.evidence(s) for s in ("as-configured", "known-good") if f.ok(s)),
+        summary,
+        tuple(f.evidence(s) for s in ("as-configured", "known-good", *side_failures) if f.results.get(s)),
         ("If the app still fails, it does not use this token or this environment: compare the token suffix with "
          "what the app loads (the credentials pane lists every source).",),
     )
@@ -448,6 +459,11 @@ MATRIX_ROWS: tuple[tuple[str, str], ...] = (
     ("C", "all fail with the same 401 / credits → billing, token or account"),
     ("D", "X-HF-Bill-To fixes it → billing path"),
 )
+
+
+# Cases whose rules always name one of the rows above; the matrix lists every other case as its own row.
+SEEDED_CASES = frozenset({Case.PROVIDER_POLICY, Case.BILL_TO_FIXES, Case.CREDITS_EXHAUSTED,
+                          Case.ACCOUNT_FAULT, Case.BILLING_OR_ACCOUNT})
 
 
 def matrix_key(verdict: Verdict) -> str:

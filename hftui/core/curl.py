@@ -1,0 +1,44 @@
+"""Copy-as-curl: the exact request of a step, with `$HF_TOKEN` where the token was."""
+
+from __future__ import annotations
+
+import shlex
+
+from hftui.core.probes import CapturedRequest
+
+_SKIP_HEADERS = {"host", "content-length", "accept-encoding", "connection", "user-agent"}
+
+
+def to_curl(request: CapturedRequest, token_variable: str = "HF_TOKEN") -> str:
+    """A shell command reproducing `request`; the token is referenced, never written."""
+    parts = ["curl", "-sS", "-i", "-X", request.method, shlex.quote(request.url)]
+    for name, value in request.headers:
+        if name.lower() in _SKIP_HEADERS:
+            continue
+        if name.lower() == "authorization":
+            # Double quotes so the shell expands the variable; nothing else in it needs quoting.
+            parts += ["-H", f'"Authorization: Bearer ${token_variable}"']
+        else:
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if request.body is not None:
+        if not any(n.lower() == "content-type" for n, _ in request.headers):
+            parts += ["-H", shlex.quote("Content-Type: application/json")]
+        parts += ["--data-raw", shlex.quote(request.body)]
+    return " \\\n  ".join(_group(parts))
+
+
+def _group(parts: list[str]) -> list[str]:
+    """One flag with its value per line, so the command reads like a request."""
+    lines, current = [], []
+    for part in parts:
+        if part.startswith("-") and current and current[0] != "curl":
+            lines.append(" ".join(current))
+            current = []
+        elif part.startswith("-H") or part.startswith("--data"):
+            if current:
+                lines.append(" ".join(current))
+                current = []
+        current.append(part)
+    if current:
+        lines.append(" ".join(current))
+    return lines

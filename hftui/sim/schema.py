@@ -1,0 +1,195 @@
+"""The vocabulary scenarios are written in: Scenario, ChatRule, Fault, and the fixed texts.
+
+Everything is frozen data; `server.py` turns a Scenario into HTTP and nothing here does I/O,
+so a scenario can be read, compared and printed without starting anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import KW_ONLY, dataclass, field
+from fnmatch import fnmatchcase
+from types import MappingProxyType
+from typing import Any, Literal
+
+from hftui.sim.catalog import DEFAULT_CATALOG, CatalogEntry, provider_model_id
+
+FaultKind = Literal["hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8"]
+FAULT_KINDS: tuple[str, ...] = ("hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8")
+ROUTES: tuple[str, ...] = ("whoami", "catalog", "mapping", "chat", "*")
+SEEDS = ("A", "B", "C", "D")
+# The verdict cases a scenario may promise (the brief's list); tests check every scenario names one.
+VERDICT_CASES: tuple[str, ...] = (
+    "ok", "provider_policy", "billing_or_account", "bill_to_fixes", "account_fault", "credits_exhausted",
+    "no_token", "token_malformed", "token_invalid", "token_lacks_inference_permission", "model_unavailable",
+    "rate_limited", "provider_outage", "network_error", "inconclusive",
+)
+
+INFERENCE_PERMISSION = "inference.serverless.write"
+# Error texts the real services send (router-api.md §2 and §3).
+INVALID_USERNAME = "Invalid username or password."
+INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
+REPO_NOT_FOUND = "Repository not found"
+CREDITS_EXHAUSTED = ("You have exceeded your monthly included credits for Inference Providers. "
+                     "Subscribe to PRO to get 20x more monthly included credits.")
+
+
+class _Any:
+    """ChatRule.bill_to sentinel: any X-HF-Bill-To value, including none at all."""
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY: Any = _Any()
+
+
+class _Auto:
+    def __repr__(self) -> str:
+        return "AUTO"
+
+
+AUTO: Any = _Auto()  # Scenario.client_token default: a fixed token derived from the scenario name
+
+
+def sim_token(seed: str) -> str:
+    """A fake but HF-shaped token (37 chars): fixed per seed, so screenshots are deterministic."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    number = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
+    chars = []
+    for _ in range(31):
+        number, digit = divmod(number, len(alphabet))
+        chars.append(alphabet[digit])
+    return "hf_sim" + "".join(chars)
+
+
+def clean_token(raw: str) -> str:
+    """What the user meant: the server-side default for valid_tokens. Deliberately independent of
+    hftui.core.tokens, so a cleaning bug in the client cannot hide behind the same bug here."""
+    value = raw
+    while True:
+        before = value
+        value = value.replace("\ufeff", "").strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
+            value = value[1:-1]
+        if value[:7].lower() == "bearer ":
+            value = value[7:]
+        if value == before:
+            return value
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A way the transport or the edge misbehaves, applied to one route's answer."""
+
+    kind: FaultKind
+    status: int | None = None  # html: default 502; huge_body/invalid_utf8: default the normal status
+    size: int = 10 * 1024 * 1024  # huge_body: exact body size in bytes
+    bytes_per_second: float = 1.0  # slow_body
+    mid_body: bool = False  # reset: after the headers and half the body, instead of before any answer
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+
+
+@dataclass(frozen=True)
+class ChatRule:
+    """How the router answers chat calls whose model matches `model` (an fnmatch glob on the exact
+    string, suffix included). First matching rule wins; auth and permission checks come first."""
+
+    model: str
+    _: KW_ONLY
+    bill_to: Any = ANY  # ANY, None (header must be absent) or the exact X-HF-Bill-To value
+    status: int = 200
+    body: dict | str | None = None  # None: a chat completion for 2xx, else {"error": <reason>}
+    headers: Mapping[str, str] = field(default_factory=dict)
+    fault: Fault | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headers", MappingProxyType(dict(self.headers)))  # shared values: read-only
+
+    def __hash__(self) -> int:  # the generated hash would choke on the headers mapping
+        return hash((self.model, self.status))
+
+    def matches(self, model: str, bill_to: str | None) -> bool:
+        return fnmatchcase(model, self.model) and (self.bill_to is ANY or self.bill_to == bill_to)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One situation: who the user is and what token they hold, what the Hub and the router know,
+    and how the router answers. Defaults describe a healthy account; each scenario changes a few."""
+
+    name: str
+    title: str
+    description: str
+    expected_case: str
+    expected_seed: str | None = None
+    model: str = "Qwen/Qwen3.5-9B:preferred"  # what the demo configures as the user's model
+    bill_to: str | None = None  # what the demo passes as --bill-to
+    client_token: Any = AUTO  # the RAW value the user's environment holds; None: no token at all
+    valid_tokens: tuple[str, ...] | None = None  # None: the cleaned client token (or a fresh one)
+    user: str = "ada-lovelace"
+    fullname: str | None = None  # None: derived from `user`
+    orgs: tuple[str, ...] = ()
+    token_role: str = "fineGrained"  # read | write | fineGrained
+    inference_permission: bool = True  # fineGrained only: inference.serverless.write granted
+    token_name: str = "laptop"
+    is_pro: bool = False
+    can_pay: bool = True
+    whoami_override: Any = None  # served verbatim (any JSON value, or str) instead of the built body
+    catalog: tuple[CatalogEntry, ...] = DEFAULT_CATALOG
+    # Hub mapping overrides on top of the one derived from the catalog:
+    # repo -> {provider: {"status", "providerId", "task"}}; a None value makes the repo unreadable (401).
+    mapping: Mapping[str, Mapping[str, Mapping[str, Any]] | None] = field(default_factory=dict)
+    chat_rules: tuple[ChatRule, ...] = ()
+    route_faults: Mapping[str, Fault] = field(default_factory=dict)  # keys: see ROUTES
+    latency_ms: int = 0
+
+    def __post_init__(self) -> None:
+        if self.expected_seed not in (None, *SEEDS):
+            raise ValueError(f"{self.name}: expected_seed must be one of {SEEDS} or None")
+        unknown = set(self.route_faults) - set(ROUTES)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown route(s) {sorted(unknown)}; expected {ROUTES}")
+        if self.client_token is AUTO:
+            object.__setattr__(self, "client_token", sim_token(self.name))
+        if self.valid_tokens is None:
+            token = clean_token(self.client_token) if self.client_token else sim_token(self.name)
+            object.__setattr__(self, "valid_tokens", (token,))
+        if self.fullname is None:
+            object.__setattr__(self, "fullname", self.user.replace("-", " ").title())
+        # Scenarios are shared module-level values: make their dicts read-only so no test leaks into another.
+        object.__setattr__(self, "mapping", MappingProxyType(dict(self.mapping)))
+        object.__setattr__(self, "route_faults", MappingProxyType(dict(self.route_faults)))
+
+    def __hash__(self) -> int:  # names are unique in SCENARIOS; the generated hash would choke on mappings
+        return hash(self.name)
+
+    def catalog_entry(self, repo: str) -> CatalogEntry | None:
+        return next((entry for entry in self.catalog if entry.id == repo), None)
+
+    def provider_mapping(self, repo: str) -> dict[str, dict[str, Any]] | None:
+        """The Hub's inferenceProviderMapping for a repo; None when the Hub would not show the repo."""
+        if repo in self.mapping:
+            override = self.mapping[repo]
+            return None if override is None else {p: dict(info) for p, info in override.items()}
+        entry = self.catalog_entry(repo)
+        if entry is None:
+            return None
+        return {
+            offer.provider: {"status": offer.status, "providerId": offer.provider_id or provider_model_id(offer.provider, repo),
+                             "task": offer.task, **({"isModelAuthor": True} if offer.is_model_author else {})}
+            for offer in entry.providers
+        }
+
+    def live_providers(self, repo: str) -> list[str]:
+        """Providers the router can route this repo to: live in the catalog, then live in the mapping."""
+        entry = self.catalog_entry(repo)
+        live = [offer.provider for offer in entry.providers if offer.status == "live"] if entry else []
+        for provider, info in (self.provider_mapping(repo) or {}).items():
+            if info.get("status") == "live" and provider not in live:
+                live.append(provider)
+        return live

@@ -1,0 +1,275 @@
+"""The simulator's transport: the Hub and the router on one loopback port, driven by a Scenario.
+
+stdlib only (ThreadingHTTPServer, daemon threads). Each request is recorded, waits the latency,
+gets its answer from `service.Service`, and is delivered, possibly through a fault: hang, reset,
+slow body, HTML page, huge or non-UTF-8 body. stop() returns promptly whatever is in flight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from hftui.sim.scenarios import get_scenario
+from hftui.sim.schema import Fault, Scenario, clean_token
+from hftui.sim.service import RecordedRequest, Reply, Service, json_reply
+from hftui.sim.views import cloudfront_page
+
+CF_POP = "CDG52-P4"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real services
+    disable_nagle_algorithm = True  # headers and body go out in two writes: without this, +40 ms per answer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: tests and demos own the terminal
+        pass
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.send_response_only(code, message)  # no 'Server: BaseHTTP/…' header: the real services send none
+        self.send_header("date", formatdate(self.server.service.clock(), usegmt=True))
+
+    def _serve(self) -> None:
+        server, service = self.server, self.server.service
+        try:
+            body = self._read_body()
+        except ValueError:
+            self.close_connection = True
+            return self._deliver(json_reply(400, {"error": "Bad Request"}), None)
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            headers.setdefault(name.lower(), value)
+        request = RecordedRequest(self.command, self.path, headers, body.decode("utf-8", errors="replace"))
+        server.record(request)
+        route, answer = service.resolve(self.command, self.path)
+        faults = service.scenario.route_faults
+        fault = faults.get(route) or faults.get("*")
+        if server.latency_s and server.stop_event.wait(server.latency_s):
+            return self._drop(reset=False)  # stopping: do not answer
+        try:
+            reply = answer(request)
+        except Exception:  # noqa: BLE001 - a simulator bug must be a visible 500, not a silent disconnect
+            traceback.print_exc()
+            reply = json_reply(500, {"error": "simulator error (see its stderr)"})
+        self._deliver(reply, fault or reply.fault)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return b"".join(chunks)
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _drop(self, reset: bool) -> None:
+        """hang: hold the connection until the server stops; reset: RST instead of any answer."""
+        self.close_connection = True
+        if reset:
+            self._reset()
+        else:
+            self.server.stop_event.wait()
+
+    def _reset(self) -> None:
+        # SO_LINGER 0 makes close() send RST; the rfile's reference must go first or the fd stays open.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.rfile.close()
+        self.connection.close()
+
+    def _deliver(self, reply: Reply, fault: Fault | None) -> None:
+        service = self.server.service
+        request_id = service.next_id()
+        if fault is not None and (fault.kind == "hang" or (fault.kind == "reset" and not fault.mid_body)):
+            return self._drop(reset=fault.kind == "reset")  # no answer at all
+        if fault is not None and fault.kind == "html":
+            reply = Reply(fault.status or 502, cloudfront_page(fault.status or 502, request_id),
+                          "text/html; charset=iso-8859-1", {"x-cache": "Error from cloudfront"})
+        elif fault is not None and fault.kind == "huge_body":
+            reply = Reply(fault.status or reply.status, _padding(fault.size), reply.content_type, reply.headers)
+        elif fault is not None and fault.kind == "invalid_utf8":
+            reply = Reply(fault.status or reply.status, b"\xff\xfe" + reply.body + b"\xc3\x28", reply.content_type,
+                          reply.headers)
+        self.send_response(reply.status)
+        headers = {
+            "content-type": reply.content_type,
+            "content-length": str(len(reply.body)),
+            "x-request-id": request_id,
+            "access-control-allow-origin": "*",
+            "vary": "Origin",
+            # Both services sit behind CloudFront; these are what a curl -i user sees.
+            "via": f"1.1 {hashlib.md5(service.scenario.name.encode()).hexdigest()}.cloudfront.net (CloudFront)",
+            "x-cache": "Miss from cloudfront" if reply.status < 400 else "Error from cloudfront",
+            "x-amz-cf-pop": CF_POP,
+            "x-amz-cf-id": hashlib.sha256(request_id.encode()).hexdigest()[:56],
+            **reply.headers,
+        }
+        for name, value in headers.items():
+            self.send_header(name, value)
+        try:
+            self.end_headers()
+            body = b"" if self.command == "HEAD" else reply.body
+            if fault is not None and fault.kind == "reset":  # mid_body: half the body, then RST
+                self.wfile.write(body[: len(body) // 2])
+                time.sleep(0.05)  # let loopback deliver the half before the RST discards unsent bytes
+                self.close_connection = True
+                return self._reset()
+            if fault is not None and fault.kind == "slow_body":
+                for index in range(len(body)):
+                    self.wfile.write(body[index:index + 1])
+                    if self.server.stop_event.wait(1 / fault.bytes_per_second):
+                        self.close_connection = True
+                        return None
+                return None
+            self.wfile.write(body)
+        except OSError:  # the client went away mid-answer (e.g. it timed out): nothing left to do
+            self.close_connection = True
+        return None
+
+
+def _padding(size: int) -> bytes:
+    """Valid JSON of exactly `size` bytes (when size >= 15), so only its size is the problem."""
+    head, tail = b'{"padding":"', b'"}'
+    return head + b"x" * max(size - len(head) - len(tail), 0) + tail
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # stop() must not wait for a handler that is hanging on purpose
+
+    def __init__(self, address: tuple[str, int], service: Service, latency_ms: int) -> None:
+        self.service = service
+        self.latency_s = max(latency_ms, 0) / 1000
+        self.stop_event = threading.Event()
+        self.recorded: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls getfqdn(), a reverse DNS lookup that can stall without a network.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.recorded.append(request)
+
+    def process_request(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        with self._lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:  # type: ignore[no-untyped-def]
+        with self._lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake handlers blocked on idle keep-alive connections so their threads end."""
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        if not isinstance(sys.exc_info()[1], OSError):  # a vanished client is routine; a bug is not
+            super().handle_error(request, client_address)
+
+
+class SimServer:
+    """The simulator on 127.0.0.1: `with SimServer(get_scenario("case-b")) as sim: ... sim.url ...`."""
+
+    def __init__(self, scenario: Scenario | str, port: int = 0, latency_ms: int | None = None,
+                 host: str = "127.0.0.1", clock: Callable[[], float] | None = None) -> None:
+        self.scenario = get_scenario(scenario) if isinstance(scenario, str) else scenario
+        self.host = host
+        self.port = port
+        self.latency_ms = self.scenario.latency_ms if latency_ms is None else latency_ms
+        self.clock = clock or time.time
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.requests: list[RecordedRequest] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def token(self) -> str | None:
+        """The raw token the scenario's user holds (fake, shaped hf_sim…)."""
+        return self.scenario.client_token
+
+    def start(self) -> SimServer:
+        if self._httpd is not None:
+            raise RuntimeError("the simulator is already running")
+        httpd = _HTTPServer((self.host, self.port), Service(self.scenario, self.clock), self.latency_ms)
+        httpd.recorded = self.requests  # one list: callers read sim.requests while the server appends
+        self._httpd, self.port = httpd, httpd.server_address[1]
+        # The socket listens from here on, so callers can connect as soon as start() returns.
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"hftui-sim-{self.scenario.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.stop_event.set()  # release hangs, slow bodies and latency sleeps first
+        httpd.shutdown()
+        httpd.close_connections()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def __enter__(self) -> SimServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def banner(sim: SimServer) -> str:
+    """The one line `hftui sim` prints: where, what, and the (fake) token to use."""
+    raw = sim.scenario.client_token
+    if raw is None:
+        token = "no token (this scenario has none)"
+    elif raw == clean_token(raw):
+        token = f"token {raw}"
+    else:
+        token = f"token {raw!r} (raw, as the app holds it)"
+    return f"hftui sim on {sim.url} · {sim.scenario.name}: {sim.scenario.title} · model {sim.scenario.model} · {token}"
+
+
+def serve(scenario: Scenario | str, port: int = 8000, latency_ms: int | None = None, host: str = "127.0.0.1") -> None:
+    """Run until Ctrl-C (used by `hftui sim --scenario NAME --port N`)."""
+    sim = SimServer(scenario, port=port, latency_ms=latency_ms, host=host).start()
+    print(banner(sim), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()

@@ -1,0 +1,209 @@
+"""What each simulated route answers: the Hub's and the router's rules as plain Python, no sockets.
+
+`server.py` owns the transport (threads, latency, faults); this module decides status, headers
+and body for one request of one scenario, so it reads like router-api.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from hftui.sim.schema import INVALID_CREDENTIALS, INVALID_USERNAME, REPO_NOT_FOUND, ChatRule, Fault, Scenario
+from hftui.sim.views import (
+    catalog_body,
+    choose_provider,
+    completion_body,
+    model_info_body,
+    repo_for_provider_id,
+    whoami_body,
+)
+
+# Provider-scoped routes exist for every provider the router knows, served or not (router-api.md §1).
+KNOWN_PROVIDERS = frozenset((
+    "baseten cerebras cohere deepinfra fal-ai featherless-ai fireworks-ai groq hf-inference novita nscale "
+    "openai ovhcloud publicai replicate scaleway together wavespeed zai-org"
+).split())
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str  # as sent, query string included
+    headers: dict[str, str]  # names lowercased; the first value when a header repeats
+    body: str
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    fault: Fault | None = None  # a chat rule's fault, applied when delivering
+
+
+def json_reply(status: int, payload: Any, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(status, json.dumps(payload, separators=(",", ":")).encode(), headers=dict(headers or {}))
+
+
+def hf_error(status: int, text: str, code: str | None = None) -> Reply:
+    """The HF layer's own errors: {"error": text}, echoed in X-Error-Message."""
+    headers = {"x-error-message": text, **({"x-error-code": code} if code else {})}
+    return json_reply(status, {"error": text}, headers)
+
+
+def openai_error(status: int, message: str, param: str | None, code: str | None) -> Reply:
+    return json_reply(status, {"error": {"message": message, "type": "invalid_request_error", "param": param,
+                                         "code": code}})
+
+
+class Service:
+    """What each route answers for one scenario; no sockets here, so it reads like the API docs."""
+
+    def __init__(self, scenario: Scenario, clock: Callable[[], float]) -> None:
+        self.scenario = scenario
+        self.clock = clock
+        self._ids = itertools.count(1)
+        self._completions = itertools.count(1)
+        self._routes: list[tuple[str, str, re.Pattern[str], Callable[..., Reply]]] = [
+            ("whoami", "GET", re.compile(r"/api/whoami-v2"), self.whoami),
+            ("catalog", "GET", re.compile(r"/v1/models"), self.catalog),
+            ("catalog", "GET", re.compile(r"/v1/models/(?P<repo>[^/]+/[^/]+)"), self.model_entry),
+            ("mapping", "GET", re.compile(r"/api/models/(?P<repo>[^/]+(?:/[^/]+)?)"), self.mapping),
+            ("chat", "POST", re.compile(r"/v1/chat/completions"), self.chat),
+            ("chat", "POST", re.compile(r"/(?P<provider>[a-z0-9][a-z0-9-]*)/(?:[\w.-]+/)*chat/completions"),
+             self.chat),
+        ]
+
+    def next_id(self) -> str:
+        """Unique per request, deterministic per scenario and count: screenshots stay stable."""
+        digest = hashlib.sha256(f"{self.scenario.name}:{next(self._ids)}".encode()).hexdigest()
+        return f"Root=1-{int(self.clock()):08x}-{digest[:24]}"
+
+    def resolve(self, method: str, raw_path: str) -> tuple[str, Callable[[RecordedRequest], Reply]]:
+        """(route name, answer function); route names are Scenario.route_faults' keys."""
+        path = unquote(urlsplit(raw_path).path)
+        allowed = []
+        for name, route_method, pattern, answer in self._routes:
+            match = pattern.fullmatch(path)
+            if match is None or (name == "chat" and match.groupdict().get("provider") not in (None, *KNOWN_PROVIDERS)):
+                continue
+            if route_method != method:
+                allowed.append(route_method)
+                continue
+            return name, lambda request, answer=answer, match=match: answer(request, **match.groupdict())
+        if allowed:
+            return "other", lambda request: json_reply(405, {"error": "Method Not Allowed"}, {"allow": allowed[0]})
+        return "other", lambda request: json_reply(404, {"error": "Not Found"})
+
+    def authenticated(self, request: RecordedRequest) -> bool:
+        """Exactly 'Bearer <valid token>': no stripping, so quotes or a doubled 'Bearer ' fail as on the real
+        services. Only the scheme is case-insensitive, as HTTP auth schemes are (RFC 9110)."""
+        scheme, sep, credential = (request.headers.get("authorization") or "").partition(" ")
+        return bool(sep) and scheme.lower() == "bearer" and credential in self.scenario.valid_tokens
+
+    # -- Hub ---------------------------------------------------------------------------------
+
+    def whoami(self, request: RecordedRequest) -> Reply:
+        if not self.authenticated(request):
+            return hf_error(401, INVALID_CREDENTIALS)
+        override = self.scenario.whoami_override
+        if isinstance(override, str):
+            return Reply(200, override.encode(), "text/plain; charset=utf-8")
+        return json_reply(200, whoami_body(self.scenario) if override is None else override)
+
+    def mapping(self, request: RecordedRequest, repo: str) -> Reply:
+        # Public repos need no token, but a token that is sent must be valid, even for public data.
+        if "authorization" in request.headers and not self.authenticated(request):
+            return hf_error(401, INVALID_CREDENTIALS)
+        mapping = self.scenario.provider_mapping(repo)
+        if mapping is None:  # the Hub answers 401, not 404, for a repo it will not show
+            return hf_error(401, REPO_NOT_FOUND, code="RepoNotFound")
+        query = parse_qs(urlsplit(request.path).query)
+        expand = query.get("expand[]", []) + query.get("expand", [])
+        if "inferenceProviderMapping" in expand:
+            return json_reply(200, {"_id": _hex24(repo), "id": repo, "inferenceProviderMapping": mapping})
+        return json_reply(200, model_info_body(repo, _hex24(repo)))
+
+    # -- Router: discovery -------------------------------------------------------------------
+
+    def catalog(self, request: RecordedRequest) -> Reply:
+        return json_reply(200, catalog_body(self.scenario.catalog))  # 200 whatever the token: proves nothing
+
+    def model_entry(self, request: RecordedRequest, repo: str) -> Reply:
+        entries = catalog_body(entry for entry in self.scenario.catalog if entry.id == repo)["data"]
+        if not entries:
+            return openai_error(404, f"The model '{repo}' does not exist", "model", "model_not_found")
+        return json_reply(200, entries[0])
+
+    # -- Router: execution -------------------------------------------------------------------
+
+    def chat(self, request: RecordedRequest, provider: str | None = None) -> Reply:
+        if not self.authenticated(request):
+            return hf_error(401, INVALID_USERNAME)
+        scenario = self.scenario
+        if scenario.token_role == "fineGrained" and not scenario.inference_permission:
+            return hf_error(403, "This authentication method does not have sufficient permissions to call "
+                                 f"Inference Providers on behalf of user {scenario.user}")
+        try:
+            payload = json.loads(request.body)
+        except ValueError as exc:
+            return openai_error(400, f"Invalid JSON body: {exc}", None, "invalid_json")
+        if not isinstance(payload, dict) or not isinstance(payload.get("model"), str) or not payload["model"]:
+            return openai_error(400, "you must provide a model parameter", "model", None)
+        model = payload["model"]
+        if provider is not None:  # /{provider}/…: the body holds the provider's own id; rules speak '<repo>:<provider>'
+            model = f"{repo_for_provider_id(scenario, provider, model) or model}:{provider}"
+        bill_to = request.headers.get("x-hf-bill-to")
+        for rule in scenario.chat_rules:
+            if rule.matches(model, bill_to):
+                return self.rule_reply(rule, model, payload)
+        return self.completion(model, payload, must_be_served=True)
+
+    def rule_reply(self, rule: ChatRule, model: str, payload: dict) -> Reply:
+        if rule.body is None and 200 <= rule.status < 300:
+            reply = self.completion(model, payload, must_be_served=False)
+            reply.status = rule.status
+        elif isinstance(rule.body, str):
+            reply = Reply(rule.status, rule.body.encode(), "text/plain; charset=utf-8")
+        else:
+            body = rule.body if rule.body is not None else {"error": HTTPStatus(rule.status).phrase}
+            reply = json_reply(rule.status, body)
+            if isinstance(body.get("error"), str):  # the HF layer's family carries X-Error-Message
+                reply.headers["x-error-message"] = body["error"]
+        for name, value in rule.headers.items():
+            if name.lower() == "content-type":
+                reply.content_type = value
+            else:
+                reply.headers[name.lower()] = value
+        reply.fault = rule.fault
+        return reply
+
+    def completion(self, model: str, payload: dict, must_be_served: bool) -> Reply:
+        repo, _, suffix = model.partition(":")
+        provider = choose_provider(self.scenario, repo, suffix)
+        if provider is None and must_be_served:
+            return openai_error(400, f"The requested model '{model}' is not supported by any provider you have "
+                                     "enabled.", "model", "model_not_supported")
+        mapping = (self.scenario.provider_mapping(repo) or {}).get(provider or "", {})
+        body = completion_body(
+            completion_id="chatcmpl-" + _hex24(f"{self.scenario.name}:{next(self._completions)}"),
+            created=int(self.clock()), model=mapping.get("providerId") or repo,
+            stream=bool(payload.get("stream")),
+        )
+        headers = {"x-inference-provider": provider} if provider else {}
+        if payload.get("stream"):
+            return Reply(200, body, "text/event-stream; charset=utf-8", headers)
+        return Reply(200, body, headers=headers)
+
+
+def _hex24(seed: str) -> str:
+    return hashlib.sha1(seed.encode()).hexdigest()[:24]
