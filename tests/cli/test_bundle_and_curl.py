@@ -1,0 +1,70 @@
+"""The support bundle and copy-as-curl, as a user gets them from `hftui diagnose`."""
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from hftui.sim import SimServer, get_scenario
+
+
+def hftui(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "hftui", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60)
+
+
+def test_case_d_bundle_has_what_support_asks_for(tmp_path):
+    bundle = tmp_path / "bundle.md"
+    result = hftui("diagnose", "--sim", "case-d", "--report", str(bundle))
+    assert result.returncode == 1 and f"support bundle written to {bundle}" in result.stderr
+    text = bundle.read_text()
+    assert stat.S_IMODE(bundle.stat().st_mode) == 0o600
+    summary, _, rest = text.partition("## What to send support")
+    assert "Verdict: Billing the organization fixes it (seed case D)" in summary
+    assert "Hugging Face username: ada-lovelace" in rest
+    assert "X-HF-Bill-To tried: acme-research → 200; changed the outcome: yes" in rest
+    assert len(set(re.findall(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", text))) >= 3
+    assert '{"error": "Invalid username or password."}' in text or '{"error":"Invalid username or password."}' in text
+    assert "Known-good call (openai/gpt-oss-120b:fastest): ✗ 401" in text
+    assert "Pinned-provider call: ✗ 401" in text
+    assert re.search(r"hftui: \d", text) and "huggingface_hub:" in text and "python:" in text
+    token = get_scenario("case-d").client_token
+    assert token[3:12] not in text
+
+
+def test_json_bundle_adds_versions_billing_and_isolating_calls(tmp_path):
+    bundle = tmp_path / "bundle.json"
+    hftui("diagnose", "--sim", "case-d", "--report", str(bundle))
+    data = json.loads(bundle.read_text())
+    assert data["verdict"]["seed_case"] == "D"
+    assert data["bundle"]["billing"]["changed_outcome"] is True
+    assert data["bundle"]["isolating_calls"]["known-good"].startswith("✗ 401")
+    assert data["account"]["name"] == "ada-lovelace" and data["account"]["orgs"] == ["acme-research"]
+    assert all(s["started_at"] for s in data["steps"] if s["status"] != "skipped")
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@pytest.mark.parametrize(("scenario_name", "step"), [("case-d", "as-configured"), ("case-d", "bill-to"),
+                                                      ("case-b", "pinned"), ("case-b", "whoami")])
+def test_copied_curl_reproduces_the_same_status(scenario_name, step):
+    scenario = get_scenario(scenario_name)
+    with SimServer(scenario, port=0) as sim:
+        env = {"HF_TOKEN": scenario.client_token}
+        common = ["--hub-url", sim.url, "--router-url", sim.url, "--model", scenario.model]
+        steps = {s["id"]: s for s in json.loads(hftui("diagnose", "--json", *common, env=env).stdout)["steps"]}
+        command = hftui("diagnose", *common, "--curl", step, env=env).stdout
+        assert "$HF_TOKEN" in command and scenario.client_token[3:12] not in command
+        replay = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30,
+                                env={**os.environ, "HF_TOKEN": scenario.client_token})
+    status_line = replay.stdout.splitlines()[0]
+    assert status_line.split()[1] == str(steps[step]["http_status"]), status_line
+
+
+def test_report_to_a_missing_folder_is_refused_before_any_probe(tmp_path):
+    result = hftui("diagnose", "--sim", "ok", "--report", str(tmp_path / "nope" / "b.md"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
