@@ -6,6 +6,7 @@ match is kept as an alternative, so an ambiguous run says so instead of guessing
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -287,16 +288,35 @@ def rule_rate_limited(f: Facts) -> Finding | None:
     hits = [s for s, o in {**f.chat_outcomes(), "whoami": f.outcome("whoami")}.items() if o is Outcome.RATE_LIMITED]
     if not hits:
         return None
-    retry = next((f.results[s].exchange.response.header("retry-after") for s in hits
-                  if f.results[s].exchange and f.results[s].exchange.response
-                  and f.results[s].exchange.response.header("retry-after")), None)
-    wait = f"the server asks to wait {retry} s" if retry else "no Retry-After was given; back off (e.g. 30 s, doubling)"
+    if hits == ["whoami"] and f.chat_calls_ok():
+        return None  # the Hub limits whoami strictly; the user's call works, so that is a side note of ok
+    wait = _retry_hint([f.results[s].exchange.response for s in hits
+                        if f.results[s].exchange and f.results[s].exchange.response])
     return Finding(
         f"Calls are being rate limited (429); {wait}.",
         tuple(f.evidence(s) for s in hits),
         ("Wait and retry with exponential backoff; lower the request rate.",
          "If it persists, try another provider (pin it: --model REPO:PROVIDER)."),
     )
+
+
+_RATELIMIT_RESET = re.compile(r"(?:^|[;,\s])(?:reset|t)=(\d+)")
+
+
+def _retry_hint(responses) -> str:
+    """When to retry, from Retry-After, else the RateLimit / x-ratelimit-reset* headers, else a default."""
+    for response in responses:
+        retry = response.header("retry-after")
+        if retry:
+            return f"the server asks to wait {retry.strip()[:40]}" + (" s" if retry.strip().isdigit() else "")
+    for response in responses:
+        reset = _RATELIMIT_RESET.search(response.header("ratelimit") or "")
+        if reset:
+            return f"no Retry-After, but its RateLimit header says the limit resets in {reset.group(1)} s"
+        for name, value in response.headers:
+            if name.lower() in ("ratelimit-reset", "x-ratelimit-reset") or name.lower().startswith("x-ratelimit-reset-"):
+                return f"no Retry-After, but {name.lower()}: {value.strip()[:40]} says when the limit resets"
+    return "no Retry-After was given; back off (e.g. 30 s, doubling)"
 
 
 def rule_model_unavailable(f: Facts) -> Finding | None:
@@ -441,11 +461,23 @@ def diagnose(inputs: PlanInputs, results: Mapping[str, StepResult], account: Acc
     matches = [(case, finding) for case, rule in RULES if (finding := rule(facts)) is not None]
     if not matches:
         failed = [s for s, r in results.items() if r.status in (StepStatus.FAILED, StepStatus.ERROR)]
+        if failed:
+            return Verdict(
+                Case.INCONCLUSIVE, None,
+                "Some probes failed but the pattern matches no known case; the evidence below is what was seen.",
+                tuple(facts.evidence(s) for s in failed),
+                ("Export the support bundle and compare with the matrix; re-run the failed steps to see if it is "
+                 "transient.",),
+            )
+        # Nothing failed, yet the user's call has no answer: it was skipped or has not finished.
+        open_steps = [s for s, r in results.items() if r.status is not StepStatus.OK]
         return Verdict(
             Case.INCONCLUSIVE, None,
-            "Some probes failed but the pattern matches no known case; the evidence below is what was seen.",
-            tuple(facts.evidence(s) for s in failed),
-            ("Export the support bundle and compare with the matrix; re-run the failed steps to see if it is transient.",),
+            "Nothing failed, but the call as configured has no answer yet (skipped or still running), so there "
+            "is nothing to conclude.",
+            tuple(facts.evidence(s, None if results[s].status is StepStatus.SKIPPED
+                                 else f"… {results[s].title}: {results[s].status.value}") for s in open_steps),
+            ("Run the plan (or the skipped steps) again once it can complete.",),
         )
     (case, finding), rest = matches[0], matches[1:]
     return Verdict(case, finding.seed_case, finding.summary, finding.evidence, finding.next_steps,

@@ -1,0 +1,393 @@
+"""The hftui app: holds the inputs, runs the plan in a worker, hands each snapshot to the panes.
+
+Data goes one way: inputs → PlanRun → StepUpdated messages → Diagnosis → panes. Panes post
+messages up (a token, a model, a route, an org) and the app re-plans; no pane touches another.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.worker import Worker, WorkerState
+
+from hftui.core.curl import to_curl
+from hftui.core.diagnosis import Diagnosis, snapshot
+from hftui.core.hub import ModelIdError, ModelRef, ProviderOption
+from hftui.core.keystore import Keystore, KeystoreStatus
+from hftui.core.plan import PlanInputs, PlanRun, make_client
+from hftui.core.probes import Exchange
+from hftui.core.redact import Redactor
+from hftui.core.tokens import TokenCandidate, TokenReport
+from hftui.ui.commands import HftuiCommands
+from hftui.ui.format import Formatter
+from hftui.ui.keeping import TokenKeeping
+from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
+from hftui.ui.screens import HelpScreen
+from hftui.ui.widgets.credentials import CredentialsPane, pasted_candidate
+from hftui.ui.widgets.matrix import DiagnosisPane
+from hftui.ui.widgets.providers import ProviderPane
+from hftui.ui.widgets.steps import StepTree
+
+FROZEN_ENV = "HFTUI_FROZEN"
+PANES = {"credentials": "#sources", "provider": "#model", "steps": "#steps", "diagnosis": "#diagnosis"}
+# Letter keys type text in an Input, so there they are hidden from the footer (F1 and ctrl+p stay).
+_CHECKED = ("retry_step", "run_plan", "copy_curl", "save_keyring", "write_token_file", "delete_keyring")
+_LETTER_ACTIONS = {"retry_step", "run_plan", "copy_curl", "save_keyring", "delete_keyring", "write_token_file",
+                   "help", "quit"}
+
+
+class HftuiApp(TokenKeeping, App[int]):
+    CSS_PATH = "hftui.tcss"
+    TITLE = "hftui"
+    COMMANDS = App.COMMANDS | {HftuiCommands}
+    BINDINGS = [
+        Binding("r", "retry_step", "Retry step", id="step.retry",
+                tooltip="Run only the selected step again; the verdict updates"),
+        Binding("R", "run_plan", "Run all", id="plan.run", key_display="R",
+                tooltip="Run the whole plan again with the current inputs"),
+        Binding("c", "copy_curl", "Copy curl", id="step.copy_curl",
+                tooltip="Copy the selected step's request as curl; it uses $HF_TOKEN, never the token"),
+        Binding("s", "save_keyring", "Save token", id="token.save_keyring",
+                tooltip="Save the pasted (or tested) token to the OS keyring"),
+        Binding("d", "delete_keyring", "Delete from keyring", show=False, id="token.delete_keyring",
+                tooltip="Delete hftui's token from the OS keyring"),
+        Binding("w", "write_token_file", "Write token file", show=False, id="token.write_file",
+                tooltip="Write the token to the HF token file in plain text (asks first)"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help", tooltip="Keys and panes"),
+        Binding("f1", "help", "Help", show=False, id="app.help_f1", tooltip="Keys and panes"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit hftui"),
+        Binding("escape", "leave_field", "Leave field", id="app.leave_field",
+                tooltip="Leave the text field (what you typed stays) and go back to the steps"),
+        Binding("1", "focus_pane('credentials')", show=False, id="app.focus_credentials", tooltip="Credentials pane"),
+        Binding("2", "focus_pane('provider')", show=False, id="app.focus_provider", tooltip="Provider pane"),
+        Binding("3", "focus_pane('steps')", show=False, id="app.focus_steps_pane", tooltip="Steps pane"),
+        Binding("4", "focus_pane('diagnosis')", show=False, id="app.focus_diagnosis", tooltip="Diagnosis pane"),
+    ]
+
+    def __init__(self, settings: Any, tokens: TokenReport, scenario: Any = None, *, frozen: bool | None = None,
+                 keystore: Keystore | None = None, token_file: Path | None = None) -> None:
+        super().__init__()
+        self.animation_level = "none"  # over SSH every animation frame is bytes on the wire
+        self.settings = settings
+        self.tokens = tokens
+        self.scenario = scenario
+        self.frozen = os.environ.get(FROZEN_ENV) == "1" if frozen is None else frozen
+        self.formatter = Formatter(self.frozen)
+        # The demo never touches the user's own keyring entry or token file.
+        self.keystore = keystore or Keystore(service="hftui-demo" if scenario is not None else None)
+        self._token_file = token_file
+        self.testing: TokenCandidate | None = tokens.active
+        self.model: ModelRef | None = None
+        self.baseline: ModelRef | None = None
+        self.bill_to: str | None = settings.bill_to
+        self.inputs: PlanInputs | None = None
+        self.plan_run: PlanRun | None = None
+        self.diagnosis: Diagnosis | None = None
+        self.keystore_status: KeystoreStatus | None = None
+        self._generation = 0
+        self._bindings_state: tuple = ()
+        self._client = None
+        self._providers: dict[str, tuple[ProviderOption, ...]] = {}  # by repo: kept while a re-plan re-reads them
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield CredentialsPane(id="credentials")
+                yield ProviderPane(id="provider")
+            with Vertical(id="right"):
+                yield StepTree(self.formatter, id="steps")
+                yield DiagnosisPane(self.formatter, id="diagnosis")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for selector, title in (("#credentials", "1 Credentials"), ("#provider", "2 Provider"),
+                                ("#steps", "3 Steps"), ("#diagnosis", "4 Diagnosis")):
+            self.query_one(selector).border_title = title
+        self._client = make_client(self.settings.timeout)
+        provider = self.query_one(ProviderPane)
+        provider.set_model_text(self.settings.model or "")
+        provider.set_baseline_text(self.settings.baseline)
+        self.model = self._parse("model", self.settings.model) if self.settings.model else None
+        self.baseline = self._parse("baseline", self.settings.baseline)
+        self.query_one(CredentialsPane).show_tokens(self.tokens, self.testing)
+        provider.show_orgs((), self.bill_to)
+        self._show_topbar()
+        self._show_keystore()
+        self._check_keystore()
+        self._replan()
+        self.query_one("#steps" if self.inputs else "#model").focus()
+
+    async def on_unmount(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def _parse(self, field: str, text: str | None) -> ModelRef | None:
+        """A ModelRef, or None with the message under the field; the field keeps the text either way."""
+        pane = self.query_one(ProviderPane)
+        try:
+            ref = ModelRef.parse(text or "")
+        except ModelIdError as exc:
+            pane.show_error(field, str(exc))
+            return None
+        pane.show_error(field, None)
+        return ref
+
+    def _replan(self, force: bool = False) -> None:
+        if self.model is None or self.baseline is None:
+            missing = "model" if self.model is None else "baseline"
+            self.query_one(StepTree).show_message(
+                f"Enter the {missing} in the Provider pane (2) and press enter to run the plan, "
+                f"e.g. Qwen/Qwen3.5-9B:preferred — the exact string your app sends.")
+            self.query_one(DiagnosisPane).clear("No diagnosis yet: the plan has not run.")
+            self._show_routes()
+            return
+        inputs = PlanInputs(model=self.model, token=self.testing, baseline=self.baseline, bill_to=self.bill_to,
+                            router_url=self.settings.router_url, hub_url=self.settings.hub_url,
+                            timeout=self.settings.timeout)
+        if inputs == self.inputs and not force:
+            return
+        self.inputs = inputs
+        self.start_plan()
+
+    def start_plan(self) -> None:
+        assert self.inputs is not None and self._client is not None
+        self._generation += 1
+        generation = self._generation
+        run = PlanRun(self.inputs, self._client,
+                      listener=lambda result: self.post_message(StepUpdated(generation, result)))
+        self.plan_run = run
+        self.query_one(StepTree).reset(list(run.specs.values()))
+        self._refresh_views()
+        self.run_worker(run.run_all(), name="plan", group="plan", exclusive=True, exit_on_error=False,
+                        description=f"run the plan for {self.inputs.model}")
+
+    def retry(self, step_id: str) -> None:
+        if self.plan_run is None or self.plan_busy:
+            return
+        self.run_worker(self.plan_run.run_step(step_id), name=f"retry {step_id}", group="plan", exclusive=True,
+                        exit_on_error=False, description=f"retry the step {step_id}")
+
+    @property
+    def plan_busy(self) -> bool:
+        return any(w.group == "plan" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
+
+    def on_step_updated(self, message: StepUpdated) -> None:
+        if message.generation != self._generation:
+            return  # a step of a run that was replaced
+        self.query_one(StepTree).show(message.result)
+        self._refresh_views()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "plan":
+            return
+        self._refresh_views()
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            redactor = self.plan_run.redactor if self.plan_run else Redactor()
+            self.notify(redactor(f"{type(error).__name__}: {error}"), title="The plan stopped", severity="error",
+                        markup=False, timeout=10)
+
+    def _refresh_views(self) -> None:
+        if self.plan_run is None:
+            return
+        diagnosis = snapshot(self.plan_run, self.tokens)
+        self.diagnosis = diagnosis
+        self.query_one(DiagnosisPane).show(diagnosis)
+        self.query_one(CredentialsPane).show_account(diagnosis)
+        read = [diagnosis.step(s) for s in ("catalog", "mapping")]
+        if all(step is not None and step.status.done for step in read):
+            self._providers[diagnosis.inputs.model.repo] = diagnosis.providers
+        self._show_routes()
+        orgs = diagnosis.account.orgs if diagnosis.account else ()
+        self.query_one(ProviderPane).show_orgs(orgs, self.bill_to)
+        self._show_topbar()
+        self.update_bindings()
+
+    def _show_routes(self) -> None:
+        known = self.model is not None and self.model.repo in self._providers
+        self.query_one(ProviderPane).show_routes(self.model, self.providers, known)
+
+    def _show_topbar(self) -> None:
+        """The verdict first (it is what the user came for), then where the probes go."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" hftui ", style="bold reverse")
+        if self.diagnosis is not None:
+            steps = self.diagnosis.steps
+            done = sum(1 for s in steps if s.status.done)
+            verdict = self.diagnosis.verdict
+            key = f"case {verdict.seed_case}" if verdict.seed_case else verdict.case.value
+            if self.plan_busy:
+                text.append(f" … running {done}/{len(steps)} ", style="bold yellow")
+                text.append(f" so far ▶ {key}", style="dim")
+            else:
+                text.append(f" ▶ {key}: {verdict.title} ", style="bold")
+        if self.scenario is not None:
+            text.append(f" · demo {self.scenario.name} (simulator)", style="dim")
+        else:
+            text.append(f" · router {self.settings.router_url} · hub {self.settings.hub_url}", style="dim")
+        self.query_one("#topbar", Static).update(text)
+
+    # -- what the panes ask for --------------------------------------------------------------
+
+    @on(TokenChosen)
+    def _token_chosen(self, message: TokenChosen) -> None:
+        self.choose_token(message.candidate)
+
+    @on(ModelSubmitted)
+    def _model_submitted(self, message: ModelSubmitted) -> None:
+        model = self._parse("model", message.text)
+        if model is not None:
+            self.model = model
+            self._replan()
+
+    @on(BaselineSubmitted)
+    def _baseline_submitted(self, message: BaselineSubmitted) -> None:
+        baseline = self._parse("baseline", message.text)
+        if baseline is not None:
+            self.baseline = baseline
+            self._replan()
+
+    @on(RouteChosen)
+    def _route_chosen(self, message: RouteChosen) -> None:
+        self.choose_route(message.suffix)
+
+    @on(BillToChosen)
+    def _bill_to_chosen(self, message: BillToChosen) -> None:
+        self.choose_bill_to(message.org)
+
+    def choose_token(self, candidate: TokenCandidate) -> None:
+        self.testing = candidate
+        self.query_one(CredentialsPane).show_tokens(self.tokens, self.testing)
+        self._replan()
+
+    def choose_route(self, suffix: str) -> None:
+        if self.model is None:
+            self.notify("Enter the model first (Provider pane, 2).", severity="warning")
+            return
+        self.model = replace(self.model, suffix=suffix)
+        self.query_one(ProviderPane).set_model_text(str(self.model))
+        self.query_one(ProviderPane).show_error("model", None)
+        self._replan()
+
+    def choose_bill_to(self, org: str | None) -> None:
+        self.bill_to = org
+        self._replan()
+
+    @property
+    def providers(self) -> tuple[ProviderOption, ...]:
+        return self._providers.get(self.model.repo, ()) if self.model else ()
+
+    @property
+    def orgs(self) -> tuple[str, ...]:
+        return self.diagnosis.account.orgs if self.diagnosis and self.diagnosis.account else ()
+
+    @property
+    def candidates(self) -> tuple[TokenCandidate, ...]:
+        return self.tokens.candidates
+
+    # -- steps -------------------------------------------------------------------------------
+
+    @property
+    def selected_step_id(self) -> str | None:
+        return self.query_one(StepTree).selected_step_id
+
+    def _selected_exchange(self) -> tuple[str, Exchange] | None:
+        sid = self.selected_step_id
+        if sid is None or self.plan_run is None:
+            return None
+        result = self.plan_run.results[sid]
+        node = self.query_one(StepTree).cursor_node
+        part = node.data[1] if node is not None and node.data else ""
+        for label, exchange in result.attempts:  # on a bill-to attempt: that attempt's request
+            if part.startswith(f"attempt:{label}"):
+                return f"{sid} ({label})", exchange
+        return (sid, result.exchange) if result.exchange is not None else None
+
+    def copy_step(self, step_id: str, exchange: Exchange | None = None) -> None:
+        if exchange is None:
+            result = self.plan_run.results.get(step_id) if self.plan_run else None
+            exchange = result.exchange if result else None
+        if exchange is None:
+            self.notify(f"{step_id} sent no request, so there is nothing to copy.", severity="warning", markup=False)
+            return
+        command = to_curl(exchange.request)
+        self.copy_to_clipboard(command)
+        self.notify(command, title=f"Copied {step_id} as curl (uses $HF_TOKEN)", markup=False, timeout=10)
+
+    @on(StepTree.NodeHighlighted)
+    def _step_highlighted(self) -> None:
+        self.update_bindings()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def update_bindings(self) -> None:
+        """Refresh the footer only when what applies changed: a footer refresh rebuilds every key."""
+        state = (type(self.focused).__name__,) + tuple(self.check_action(action, ()) for action in _CHECKED)
+        if state != self._bindings_state:
+            self._bindings_state = state
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        typing = isinstance(self.focused, Input)
+        if action in _LETTER_ACTIONS and typing:
+            return False
+        if action == "leave_field":
+            return typing
+        if action == "retry_step":
+            sid = self.selected_step_id
+            ready = sid is not None and self.plan_run is not None and self.plan_run.results[sid].status.done
+            return True if ready and not self.plan_busy else None
+        if action == "run_plan":
+            return True if self.model is not None and self.baseline is not None else None
+        if action == "copy_curl":
+            return True if self._selected_exchange() else None
+        if action in ("save_keyring", "write_token_file"):
+            return True if self.token_to_store() else None
+        if action == "delete_keyring":
+            return True if self.keyring_usable else None
+        return True
+
+    def action_retry_step(self) -> None:
+        if self.selected_step_id is not None:
+            self.retry(self.selected_step_id)
+
+    def action_run_plan(self) -> None:
+        self._replan(force=True)
+
+    def action_copy_curl(self) -> None:
+        selected = self._selected_exchange()
+        if selected is None:
+            self.notify("Select a step that sent a request first.", severity="warning")
+            return
+        self.copy_step(*selected)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_leave_field(self) -> None:
+        self.action_focus_pane("steps")
+
+    def action_focus_pane(self, name: str) -> None:
+        self.query_one(PANES[name]).focus()
+
+    def action_use_pasted(self) -> None:
+        value = self.query_one(CredentialsPane).pasted_value
+        if value.strip():
+            self.choose_token(pasted_candidate(value))
+
+    @on(OptionList.OptionHighlighted)
+    def _option_highlighted(self) -> None:
+        self.update_bindings()

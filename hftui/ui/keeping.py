@@ -1,0 +1,144 @@
+"""Keeping a token: the OS keyring (bounded, off the event loop) and the HF token file (asks first).
+
+A mixin for the app, so the app module stays about planning; it only reads the credentials pane
+and the app's token state, and reports back through the pane and notifications.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from hftui.core.keystore import KeystoreError, KeystoreState, KeystoreStatus, save_to_token_file
+from hftui.core.redact import mask
+from hftui.core.tokens import hf_token_paths
+from hftui.ui.screens import ConfirmScreen
+from hftui.ui.widgets.credentials import CredentialsPane, pasted_candidate
+
+if TYPE_CHECKING:
+    from hftui.core.keystore import Keystore
+    from hftui.core.tokens import TokenCandidate, TokenReport
+
+
+class TokenKeeping:
+    """Actions s (save to keyring), d (delete from keyring), w (write the token file)."""
+
+    keystore: Keystore
+    keystore_status: KeystoreStatus | None
+    testing: TokenCandidate | None
+    tokens: TokenReport
+    scenario: Any
+    _token_file: Path | None
+
+    def token_to_store(self) -> str | None:
+        """The pasted value if there is one, else the tested token; cleaned (what the user meant)."""
+        pasted = self.query_one(CredentialsPane).pasted_value
+        if pasted.strip():
+            return pasted_candidate(pasted).cleaned or None
+        return (self.testing.cleaned or None) if self.testing else None
+
+    @property
+    def keyring_usable(self) -> bool:
+        status = self.keystore_status
+        return status is not None and status.state in (KeystoreState.AVAILABLE, KeystoreState.INSECURE)
+
+    def _in_thread(self, name: str, job: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
+        """Run a keyring call in a daemon thread of our own (never a Textual thread worker: a hung
+        keyring would keep the app from exiting) and hand the result back on the event loop."""
+        def target() -> None:
+            try:
+                result, error = job(), None
+            except Exception as exc:  # noqa: BLE001 - reported to the user, never raised
+                result, error = None, exc
+            try:
+                self.call_from_thread(done, result, error)
+            except RuntimeError:
+                pass  # the app has already exited
+
+        threading.Thread(target=target, name=f"hftui-{name}", daemon=True).start()
+
+    def _check_keystore(self) -> None:
+        self._in_thread("keyring-status", self.keystore.status, self._keystore_checked)
+
+    def _keystore_checked(self, status: KeystoreStatus | None, error: BaseException | None) -> None:
+        self.keystore_status = status
+        self._show_keystore()
+
+    def _show_keystore(self) -> None:
+        self.query_one(CredentialsPane).show_keystore(self.keystore_status, can_write_file=True)
+        self.update_bindings()
+
+    def action_save_keyring(self) -> None:
+        token = self.token_to_store()
+        if token is None:
+            self.notify("Paste a token first (Credentials pane, 1).", severity="warning")
+            return
+        self.query_one(CredentialsPane).show_keystore_result(f"saving {mask(token)} to the keyring…", ok=True)
+        self._in_thread("keyring-save", lambda: self.keystore.save(token), self._keystore_saved)
+
+    def _keystore_saved(self, status: KeystoreStatus | None, error: BaseException | None) -> None:
+        self._keystore_done(status.message if status else "", error)
+
+    def action_delete_keyring(self) -> None:
+        self._in_thread("keyring-delete", self.keystore.delete, self._keystore_deleted)
+
+    def _keystore_deleted(self, deleted: bool | None, error: BaseException | None) -> None:
+        service = self.keystore.service
+        message = (f"Deleted the token from the OS keyring (service {service})." if deleted
+                   else f"There was no token in the OS keyring under service {service}.")
+        self._keystore_done(message, error)
+
+    def _keystore_done(self, message: str, error: BaseException | None) -> None:
+        pane = self.query_one(CredentialsPane)
+        if error is not None:
+            message = str(error) if isinstance(error, (KeystoreError, ValueError)) else f"{type(error).__name__}"
+            if isinstance(error, KeystoreError):
+                self.keystore_status = error.status
+                self._show_keystore()
+            pane.show_keystore_result(message, ok=False)
+            self.notify(message, title="Keyring", severity="error", markup=False, timeout=10)
+            return
+        pane.show_keystore_result(message, ok=True)
+        self.notify(message, title="Keyring", markup=False)
+
+    @property
+    def token_file(self) -> Path:
+        if self._token_file is None:
+            if self.scenario is not None:  # the demo's token is fake: never over the user's real file
+                self._token_file = Path(tempfile.mkdtemp(prefix="hftui-demo-")) / "token"
+            else:
+                self._token_file = hf_token_paths(os.environ)[0]
+        return self._token_file
+
+    def action_write_token_file(self) -> None:
+        token = self.token_to_store()
+        if token is None:
+            self.notify("Paste a token first (Credentials pane, 1).", severity="warning")
+            return
+        path = self.token_file
+        body = Text()
+        body.append(f"Write the token {mask(token)} to\n  {path}\n\n", style="bold")
+        body.append("⚠ In plain text (file mode 0600). Anyone who can read your files — root, backups, a shared "
+                    "home — can read the token. huggingface_hub and most apps read this file when HF_TOKEN is not set.")
+        current = next((c for c in self.tokens.candidates if c.source == "file:token"), None)
+        if current is not None:
+            body.append(f"\n\nIt replaces the token now in that file ({current.suffix}).")
+        if self.scenario is not None:
+            body.append("\n\nDemo: this is a throwaway file, not your real token file.", style="dim")
+        self.push_screen(ConfirmScreen("Write the HF token file?", body),
+                         lambda answer: self._write_token_file(path, token) if answer else None)
+
+    def _write_token_file(self, path: Path, token: str) -> None:
+        try:
+            save_to_token_file(path, token)
+        except (OSError, ValueError) as exc:
+            self._keystore_done("", ValueError(f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}"))
+            return
+        self._keystore_done(f"Wrote {mask(token)} to {path} (mode 0600).", None)
+

@@ -1,0 +1,217 @@
+"""Credentials: every token source, which one is tested and why, the account whoami saw, the keyring.
+
+The pane renders what the core computed (TokenReport, inspect_token, Account, KeystoreStatus) and
+posts `TokenChosen` when the user picks a source or a pasted value; it never starts a run itself.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from hftui.core.diagnosis import Diagnosis
+from hftui.core.keystore import KeystoreState, KeystoreStatus
+from hftui.core.plan import StepStatus
+from hftui.core.redact import mask
+from hftui.core.tokens import TokenCandidate, TokenReport, inspect_token
+from hftui.ui.messages import TokenChosen
+
+PASTED = "pasted"
+
+
+def pasted_candidate(raw: str) -> TokenCandidate:
+    return TokenCandidate(source=PASTED, raw=raw, problems=tuple(inspect_token(raw)), note="this session only")
+
+
+class TokenInput(Input):
+    """A password field that keeps a paste exactly as pasted: a trailing newline is the finding."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if event.text:
+            self.insert_text_at_cursor(event.text)  # Input would keep only the first line
+        event.prevent_default()  # Input's own paste handler would insert it again
+        event.stop()
+
+
+class CredentialsPane(VerticalScroll):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._candidates: list[TokenCandidate] = []
+        self._shown: tuple | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label("Token sources · first found wins", classes="field")
+        yield OptionList(id="sources", markup=False, compact=True)
+        yield Static(id="precedence", classes="hint")
+        yield Static(id="account")
+        yield Label("Paste a token · enter: test it", classes="field")
+        yield TokenInput(password=True, compact=True, placeholder="hf_…", id="token-input")
+        yield Static(id="paste-check", classes="hint")
+        yield Static(id="keyring")
+        yield Static(id="keyring-result")
+
+    def on_mount(self) -> None:
+        self.query_one(TokenInput).cursor_blink = False
+        self._check_paste("")
+
+    # -- what the app calls ------------------------------------------------------------------
+
+    @property
+    def pasted_value(self) -> str:
+        return self.query_one(TokenInput).value
+
+    def show_tokens(self, report: TokenReport, testing: TokenCandidate | None) -> None:
+        candidates = list(report.candidates)
+        if testing is not None and testing.source == PASTED:
+            candidates.insert(0, testing)
+        key = (tuple(candidates), testing, report.unreadable)
+        if key == self._shown:
+            return
+        self._shown = key
+        self._candidates = candidates
+        sources = self.query_one("#sources", OptionList)
+        highlighted = sources.highlighted
+        sources.clear_options()
+        if not candidates:
+            sources.add_option(Option(Text("no token found in any source", style="bold red"), disabled=True))
+        for index, candidate in enumerate(candidates):
+            sources.add_option(Option(_candidate_text(candidate, candidate == testing), id=f"src-{index}"))
+        if highlighted is not None and highlighted < len(candidates):
+            sources.highlighted = highlighted
+
+        text = Text()
+        if testing is not None and testing != report.active:
+            why = "pasted here, this session only" if testing.source == PASTED else "chosen here"
+            text.append(f"testing {testing.source} {testing.suffix} ({why}); ", style="bold")
+            text.append(f"a runtime would use {report.active.source if report.active else 'no token'}")
+        for source, why in report.unreadable:
+            text.append("\n" if text.plain else "")
+            text.append(f"✗ {source}: ", style="bold red")
+            # The keyring's reason is spelled out under "Keyring" below; say it once.
+            text.append("could not be read (see Keyring below)" if source == "keyring" else why)
+        self.query_one("#precedence", Static).display = bool(text.plain)
+        self.query_one("#precedence", Static).update(text)
+
+    def show_account(self, diagnosis: Diagnosis | None) -> None:
+        text = Text()
+        text.append("Account (whoami) ", style="bold")
+        step = diagnosis.step("whoami") if diagnosis else None
+        account = diagnosis.account if diagnosis else None
+        if step is None or step.status is StepStatus.PENDING:
+            text.append("· not run yet", style="dim")
+        elif step.status is StepStatus.RUNNING:
+            text.append("… asking the Hub", style="yellow")
+        elif account is not None:
+            text.append("✓ ", style="bold green")
+            text.append(account.name, style="bold")
+            if account.fullname:
+                text.append(f" ({account.fullname})")
+            text.append(f"\n  token '{account.token_name or '?'}', role {account.token_role or '?'}")
+            can = {True: ("yes", "green"), False: ("no", "bold red"), None: ("unknown", "yellow")}
+            word, style = can[account.can_call_inference]
+            text.append("\n  can call Inference Providers: ")
+            text.append(f"{'✓' if account.can_call_inference else '✗' if account.can_call_inference is False else '?'} {word}",
+                        style=style)
+            text.append(f"\n  orgs: {', '.join(account.orgs) or 'none'}")
+        elif step.status is StepStatus.SKIPPED:
+            text.append(f"– skipped: {step.skip_reason}", style="dim")
+        else:
+            code = step.http_status or "no answer"
+            text.append(f"✗ {code}: ", style="bold red")
+            text.append(step.message or "failed")
+        self.query_one("#account", Static).update(text)
+
+    def show_keystore(self, status: KeystoreStatus | None, can_write_file: bool) -> None:
+        text = Text()
+        text.append("Keyring ", style="bold")
+        if status is None:
+            text.append("… checking which backend is available", style="yellow")
+        else:
+            mark, style = (("✓", "green") if status.secure else
+                           ("–", "dim") if status.state is KeystoreState.DISABLED else ("✗", "bold red"))
+            text.append(f"{mark} {status.backend} ({_STATE_WORDS.get(status.state, status.state.value)})", style=style)
+            text.append(f"\n  {status.message}")
+            if status.secure:
+                text.append("\n  s: save the token to the keyring · d: delete it from the keyring", style="dim")
+            else:
+                text.append("\n  keys: enter in the paste field = this session only", style="dim")
+                if can_write_file:
+                    text.append(" · w = write the HF token file", style="dim")
+        self.query_one("#keyring", Static).update(text)
+
+    def show_keystore_result(self, message: str, ok: bool) -> None:
+        text = Text()
+        text.append("✓ " if ok else "✗ ", style="bold green" if ok else "bold red")
+        text.append(message)
+        result = self.query_one("#keyring-result", Static)
+        result.update(text)
+        self.call_after_refresh(result.scroll_visible, animate=False)
+
+    # -- events ------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#token-input")
+    def _pasted_changed(self, event: Input.Changed) -> None:
+        self._check_paste(event.value)
+
+    @on(Input.Submitted, "#token-input")
+    def _pasted_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.post_message(TokenChosen(pasted_candidate(event.value)))
+
+    @on(OptionList.OptionSelected, "#sources")
+    def _source_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id and event.option_id.startswith("src-"):
+            self.post_message(TokenChosen(self._candidates[int(event.option_id[4:])]))
+
+    def _check_paste(self, value: str) -> None:
+        text = Text()
+        if not value:
+            text.append("checked as you paste (whitespace, quotes, Bearer, BOM); enter tests it for this "
+                        "session only, nothing is stored", style="dim")
+        else:
+            candidate = pasted_candidate(value)
+            text.append(f"{len(value)} chars, {mask(candidate.cleaned)}")
+            if not candidate.problems:
+                text.append("  ✓ looks like a clean user token", style="green")
+            for problem in candidate.problems:
+                text.append("\n✗ ", style="bold red")
+                text.append(f"the pasted value {problem.explanation}")
+            if candidate.is_malformed:
+                text.append(f"\n  the app would send {len(value)} chars; cleaned it is {len(candidate.cleaned)}",
+                            style="dim")
+        self.query_one("#paste-check", Static).update(text)
+
+
+_STATE_WORDS = {
+    KeystoreState.AVAILABLE: "available",
+    KeystoreState.NO_BACKEND: "no keyring here",
+    KeystoreState.LOCKED: "locked",
+    KeystoreState.TIMED_OUT: "not answering",
+    KeystoreState.DISABLED: "turned off",
+    KeystoreState.INSECURE: "not secure",
+    KeystoreState.BROKEN_CONFIG: "misconfigured",
+    KeystoreState.ERROR: "failed",
+}
+
+
+def _candidate_text(candidate: TokenCandidate, testing: bool) -> Text:
+    text = Text()
+    text.append("● " if testing else "○ ", style="bold" if testing else "dim")
+    text.append(candidate.source, style="bold" if testing else "")
+    text.append(f" {candidate.suffix} {candidate.length} ch")
+    if not candidate.problems:
+        text.append(" ✓", style="green")
+    if testing:
+        text.append(" ◀ testing", style="bold")
+    for problem in candidate.problems:
+        text.append("\n    ✗ ", style="bold red")
+        text.append(problem.explanation)
+    if candidate.note and candidate.source != PASTED:
+        text.append(f"\n    {candidate.note}", style="dim")
+    return text

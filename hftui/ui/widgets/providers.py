@@ -1,0 +1,139 @@
+"""Provider: the model string as the app sends it, the route (policy or a serving provider),
+the known-good baseline and the organization to bill. Edits go up as messages; nothing here plans."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from hftui.core.hub import POLICIES, ModelRef, ProviderOption
+from hftui.ui.format import context, price
+from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen
+
+POLICY_HELP = {
+    "fastest": "highest throughput (= no suffix)",
+    "cheapest": "lowest output price",
+    "preferred": "your order in HF settings",
+}
+
+
+class ProviderPane(VerticalScroll):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._routes: tuple = ()
+        self._orgs: tuple = ()
+
+    def compose(self) -> ComposeResult:
+        yield Label("Model, exactly as your app sends it", classes="field")
+        yield Input(id="model", compact=True, placeholder="org/name[:policy|:provider], e.g. Qwen/Qwen3.5-9B:preferred")
+        yield Static(id="model-error", classes="error")
+        yield Label("Route · $ in/out per 1M · context", classes="field")
+        yield OptionList(id="routes", markup=False, compact=True)
+        yield Label("Known-good baseline", classes="field")
+        yield Input(id="baseline", compact=True)
+        yield Static(id="baseline-error", classes="error")
+        yield Label("Bill to (X-HF-Bill-To)", classes="field")
+        yield OptionList(id="bill-to", markup=False, compact=True)
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = False
+
+    # -- what the app calls ------------------------------------------------------------------
+
+    def set_model_text(self, text: str) -> None:
+        self.query_one("#model", Input).value = text
+
+    def set_baseline_text(self, text: str) -> None:
+        self.query_one("#baseline", Input).value = text
+
+    def show_error(self, field: str, message: str | None) -> None:
+        """A parse error under the field; the field keeps what the user typed."""
+        error = self.query_one(f"#{field}-error", Static)
+        error.update(Text(f"✗ {message}", style="bold red") if message else "")
+        error.display = bool(message)
+
+    def show_routes(self, model: ModelRef | None, providers: tuple[ProviderOption, ...], known: bool) -> None:
+        current = (model.suffix or "fastest") if model else None
+        options: list[tuple[str, Text, bool]] = []
+        for policy in POLICIES:
+            options.append((policy, _route_text(f":{policy}", POLICY_HELP[policy], policy == current), False))
+        for option in providers:
+            detail = (f"{option.status:<5} {price(option.input_price)}/{price(option.output_price)}"
+                      f" {context(option.context_length):>4}")
+            options.append((option.provider, _route_text(f":{option.provider}", detail, option.provider == current,
+                                                         live=option.live), not option.live))
+        if model is not None and model.provider and all(model.provider != o.provider for o in providers):
+            note = "not listed as serving this model" if known else "provider list not read yet"
+            options.append((model.provider, _route_text(f":{model.provider}", note, True, live=False), False))
+        if not providers:
+            hint = ("… reading the catalog and the Hub mapping" if not known else
+                    "no provider is known to serve this model (catalog and mapping list none)")
+            options.append(("", Text(f"  {hint}", style="dim italic"), True))
+        key = tuple((route, text.plain, disabled) for route, text, disabled in options)
+        if key == self._routes:
+            return
+        self._routes = key
+        _refill(self.query_one("#routes", OptionList),
+                [Option(text, id=f"route:{route}" if route else None, disabled=disabled)
+                 for route, text, disabled in options])
+
+    def show_orgs(self, orgs: tuple[str, ...], bill_to: str | None) -> None:
+        names = list(orgs)
+        if bill_to and bill_to not in names:
+            names.insert(0, bill_to)
+        key = (tuple(names), bill_to)
+        if key == self._orgs:
+            return
+        self._orgs = key
+        options = [Option(_route_text("none set", "try each org from whoami", bill_to is None),
+                          id="bill:")]
+        options += [Option(_route_text(org, "bill this organization", org == bill_to), id=f"bill:{org}")
+                    for org in names]
+        if not orgs:
+            options.append(Option(Text("  no organization from whoami", style="dim italic"), disabled=True))
+        _refill(self.query_one("#bill-to", OptionList), options)
+
+    # -- events ------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#model")
+    def _model_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(ModelSubmitted(event.value))
+
+    @on(Input.Submitted, "#baseline")
+    def _baseline_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(BaselineSubmitted(event.value))
+
+    @on(OptionList.OptionSelected, "#routes")
+    def _route_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id and event.option_id.startswith("route:"):
+            self.post_message(RouteChosen(event.option_id.removeprefix("route:")))
+
+    @on(OptionList.OptionSelected, "#bill-to")
+    def _bill_to_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id and event.option_id.startswith("bill:"):
+            self.post_message(BillToChosen(event.option_id.removeprefix("bill:") or None))
+
+
+def _route_text(name: str, detail: str, selected: bool, live: bool = True) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("● " if selected else "○ ", style="bold" if selected else "dim")
+    text.append(f"{name:<15}", style="bold" if selected else ("" if live else "dim"))
+    text.append(f" {detail}", style="" if live else "dim")
+    return text
+
+
+def _refill(options: OptionList, items: list[Option]) -> None:
+    highlighted = options.highlighted
+    options.clear_options()
+    options.add_options(items)
+    if highlighted is not None and highlighted < len(items) and not items[highlighted].disabled:
+        options.highlighted = highlighted

@@ -1,0 +1,152 @@
+"""The plan as a live tree: one node per step, its request and response one level down."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from hftui.core.plan import StepResult, StepSpec, StepStatus
+from hftui.core.probes import Exchange
+from hftui.ui.format import Formatter
+
+NodeRef = tuple[str, str]  # (step id, part): which step a line belongs to, and which part of it
+
+
+class StepTree(Tree[NodeRef]):
+    """Keeps `{step_id: TreeNode}`; `show(result)` relabels one line and rebuilds that step's details."""
+
+    ICON_NODE = "▸ "
+    ICON_NODE_EXPANDED = "▾ "
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Expand", id="steps.toggle",
+                tooltip="Expand or collapse the selected step: purpose, request, response, headers, body"),
+    ]
+
+    def __init__(self, formatter: Formatter, *, id: str | None = None) -> None:
+        super().__init__("plan", id=id)
+        self.show_root = False
+        self.guide_depth = 3
+        self._formatter = formatter
+        self._step_nodes: dict[str, TreeNode[NodeRef]] = {}
+        self._purpose: dict[str, str] = {}
+        self._open: set[NodeRef] = set()  # detail nodes the user opened; kept open across updates
+
+    # -- what the app calls ------------------------------------------------------------------
+
+    def reset(self, specs: list[StepSpec]) -> None:
+        """A new run: one waiting node per step, the cursor kept on the same step when it still exists."""
+        selected = self.selected_step_id
+        expanded = {sid for sid, node in self._step_nodes.items() if node.is_expanded}
+        self.clear()
+        self._step_nodes, self._purpose = {}, {}
+        for spec in specs:
+            self._purpose[spec.step_id] = spec.purpose
+            waiting = StepResult(spec.step_id, spec.title)
+            node = self.root.add(self._formatter.step_label(waiting), data=(spec.step_id, ""),
+                                 expand=spec.step_id in expanded)
+            self._add_details(node, waiting)
+            self._step_nodes[spec.step_id] = node
+        # Keep the cursor on the same step across runs; on the first run, start on the first step.
+        self.call_after_refresh(self._move_to, selected if selected in self._step_nodes else specs[0].step_id)
+
+    def show_message(self, message: str) -> None:
+        """No plan to show (e.g. no model yet): one line saying what to do."""
+        self.clear()
+        self._step_nodes = {}
+        self.root.add_leaf(Text(message, style="italic"), data=("", ""))
+
+    def show(self, result: StepResult) -> None:
+        node = self._step_nodes.get(result.step_id)
+        if node is None:
+            return
+        node.set_label(self._formatter.step_label(result))
+        node.remove_children()
+        self._add_details(node, result)
+
+    @property
+    def selected_step_id(self) -> str | None:
+        node = self.cursor_node
+        if node is None or node.data is None or not node.data[0]:
+            return None
+        return node.data[0]
+
+    # -- details -----------------------------------------------------------------------------
+
+    def _add_details(self, node: TreeNode[NodeRef], result: StepResult) -> None:
+        sid = result.step_id
+        node.add_leaf(_field("changes", self._purpose.get(sid, "")), data=(sid, "purpose"))
+        if result.status is StepStatus.PENDING:
+            return
+        if result.target:
+            node.add_leaf(_field("model sent", result.target), data=(sid, "target"))
+        if result.note:
+            node.add_leaf(_field("note", result.note), data=(sid, "note"))
+        if result.status is StepStatus.SKIPPED:
+            node.add_leaf(_field("skipped", result.skip_reason or ""), data=(sid, "skip"))
+        if result.run_count > 1:
+            node.add_leaf(_field("runs", str(result.run_count)), data=(sid, "runs"))
+        if len(result.attempts) > 1:
+            for label, exchange in result.attempts:
+                status = exchange.status or "no answer"
+                mark = "✓" if exchange.ok else "✗"
+                attempt = self._child(node, Text(f"{mark} attempt with X-HF-Bill-To: {label} → {status}"),
+                                      (sid, f"attempt:{label}"))
+                self._add_exchange(attempt, exchange, f"attempt:{label}")
+        elif result.exchange is not None:
+            self._add_exchange(node, result.exchange, "")
+
+    def _add_exchange(self, parent: TreeNode[NodeRef], exchange: Exchange, key: str) -> None:
+        sid = parent.data[0] if parent.data else ""
+        request_lines, response_lines = self._formatter.exchange_lines(exchange)
+        first = request_lines[0]
+        request = self._child(parent, Text.assemble(("request ", "bold"), first), (sid, f"{key}/request"))
+        for line in request_lines[1:]:
+            request.add_leaf(line, data=(sid, f"{key}/request"))
+        response = self._child(parent, self._formatter.response_summary(exchange), (sid, f"{key}/response"))
+        for line in response_lines:
+            response.add_leaf(line, data=(sid, f"{key}/response"))
+
+    def _child(self, parent: TreeNode[NodeRef], label: Text, ref: NodeRef) -> TreeNode[NodeRef]:
+        return parent.add(label, data=ref, expand=ref in self._open)
+
+    # -- keeping the user's view -------------------------------------------------------------
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
+        if event.node.data and event.node.data[1]:
+            self._open.add(event.node.data)
+        self.call_after_refresh(self._reveal, event.node)
+
+    def _reveal(self, node: TreeNode[NodeRef]) -> None:
+        """Scroll so an expanded node's details show, keeping the node itself in view."""
+        if node.line < 0:
+            return
+        last = node.line + _visible_below(node)
+        height = self.scrollable_content_region.height
+        if last >= self.scroll_offset.y + height:
+            self.scroll_to(y=min(node.line, last - height + 1), animate=False)
+
+    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[NodeRef]) -> None:
+        if event.node.data:
+            self._open.discard(event.node.data)
+
+    def _move_to(self, step_id: str) -> None:
+        node = self._step_nodes.get(step_id)
+        if node is not None:
+            self.move_cursor(node, animate=False)
+
+
+def _visible_below(node: TreeNode[NodeRef]) -> int:
+    count = 0
+    if node.is_expanded:
+        for child in node.children:
+            count += 1 + _visible_below(child)
+    return count
+
+
+def _field(name: str, value: str) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{name}: ", style="bold")
+    text.append(value.replace("\n", "\\n"))
+    return text

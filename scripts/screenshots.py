@@ -1,0 +1,135 @@
+"""Write screenshots/*.svg: the app against the built-in simulator, in frozen (deterministic) mode.
+
+    python scripts/screenshots.py            # all of them
+    python scripts/screenshots.py main-case-b small-case-b
+
+Nothing here touches the real keyring or token file: tokens come from the scenario only, and the
+keyring is keyring's own `fail` backend (what a plain SSH session gets), which stores nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "screenshots"
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    scenario: str
+    size: tuple[int, int] = (160, 48)
+    action: Callable[..., Awaitable[None]] | None = None
+    note: str = ""
+
+
+async def focus_credentials(pilot) -> None:
+    pilot.app.query_one("#sources").focus()
+    await pilot.pause()
+
+
+async def expand_failed_step(pilot) -> None:
+    tree = pilot.app.query_one("#steps")
+    tree.move_cursor(tree._step_nodes["as-configured"])
+    await pilot.press("enter")
+
+
+SHOTS = [
+    *(Shot(f"main-{case}", case, note=f"main screen, {case}") for case in ("case-a", "case-b", "case-c", "case-d")),
+    Shot("credentials-token-newline", "token-newline", action=focus_credentials,
+         note="credentials pane focused: the runtime token ends with a newline"),
+    Shot("small-case-b", "case-b", size=(100, 30), note="100x30, the smallest supported size"),
+    Shot("step-expanded-case-b", "case-b", action=expand_failed_step,
+         note="the failing step expanded: request and response"),
+]
+
+
+async def take(shot: Shot) -> str:
+    from hftui.cli import Settings, discover, sim_token_env
+    from hftui.core.hub import DEFAULT_BASELINE
+    from hftui.core.keystore import Keystore
+    from hftui.sim import SimServer, get_scenario
+    from hftui.ui.app import HftuiApp
+
+    scenario = get_scenario(shot.scenario)
+    with SimServer(scenario, port=0) as sim:
+        settings = Settings(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to,
+                            hub_url=sim.url, router_url=sim.url, timeout=5.0, token_env=None)
+        tokens = discover(settings, env=sim_token_env(scenario), isolated=True)
+        app = HftuiApp(settings, tokens, scenario=scenario, frozen=True,
+                       keystore=Keystore(service="hftui-screenshots"))
+        async with app.run_test(size=shot.size) as pilot:
+            await settle(pilot)
+            if shot.action is not None:
+                await shot.action(pilot)
+                await settle(pilot)
+            return stable_ids(app.export_screenshot(title=f"hftui demo {shot.scenario}"))
+
+
+def stable_ids(svg: str) -> str:
+    """Rich names the SVG's CSS classes after a hash that can differ between identical renders;
+    name them after the content instead, so an unchanged screen gives an unchanged file."""
+    import re
+    import zlib
+
+    pattern = re.compile(r"terminal-\d+")
+    digest = zlib.adler32(pattern.sub("terminal", svg).encode("utf-8"))
+    return pattern.sub(f"terminal-{digest}", svg)
+
+
+async def settle(pilot, timeout: float = 30.0) -> None:
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not app.plan_busy and app.keystore_status is not None:
+            await pilot.pause()
+            return
+        await asyncio.sleep(0.02)
+    raise RuntimeError("the app did not settle; is the simulator answering?")
+
+
+def isolate() -> None:
+    """The process that takes screenshots sees no real token, keyring or HF cache."""
+    import keyring
+    from keyring.backends import fail
+
+    for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HFTUI_NO_KEYRING", "NO_COLOR"):
+        os.environ.pop(name, None)
+    os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hftui-screenshots-")
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    keyring.set_keyring(fail.Keyring())
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT))
+    isolate()
+    wanted = set(argv)
+    unknown = wanted - {shot.name for shot in SHOTS}
+    if unknown:
+        print(f"unknown screenshot(s): {', '.join(sorted(unknown))}; known: {', '.join(s.name for s in SHOTS)}",
+              file=sys.stderr)
+        return 2
+    OUT.mkdir(exist_ok=True)
+    for shot in SHOTS:
+        if wanted and shot.name not in wanted:
+            continue
+        svg = asyncio.run(take(shot))
+        path = OUT / f"{shot.name}.svg"
+        path.write_text(svg, encoding="utf-8")
+        print(f"{path.relative_to(ROOT)}  {shot.size[0]}x{shot.size[1]}  {shot.note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,434 @@
+"""The app as a user meets it: a real simulator on 127.0.0.1, keys pressed, the screen read back."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from textual import events
+from textual.widgets import Input, OptionList
+
+from hftui.core.verdict import MATRIX_ROWS, SEEDED_CASES, TITLES, Case
+from hftui.sim import SCENARIOS, ChatRule, get_scenario
+from hftui.ui.widgets.steps import StepTree
+from uihelpers import SIZE, make_app, screen_text, settle, simulated, widget_text
+
+MEANING = dict(MATRIX_ROWS)
+
+
+def marked_rows(app) -> list[str]:
+    """Rows of the matrix that carry the ▶ mark, as the screen shows them."""
+    return [line[line.index("▶"):].rstrip("│ ") for line in widget_text(app, "#matrix").splitlines() if "▶" in line]
+
+
+def expected_row(scenario) -> str:
+    if scenario.expected_seed:
+        return f"▶ {scenario.expected_seed}  {MEANING[scenario.expected_seed]}"
+    return f"▶ ·  {TITLES[Case(scenario.expected_case)]}"
+
+
+def step_line(app, step_id: str) -> str:
+    tree = app.query_one(StepTree)
+    node = tree._step_nodes[step_id]
+    return widget_text(app, "#steps").splitlines()[node.line - tree.scroll_offset.y + 1]
+
+
+def select_step(app, step_id: str) -> None:
+    tree = app.query_one(StepTree)
+    tree.focus()
+    tree.move_cursor(tree._step_nodes[step_id])
+
+
+@pytest.mark.parametrize("name", ["case-a", "case-b", "case-c", "case-d", "ok", "account-fault", "credits-exhausted",
+                                  "no-token", "token-newline", "token-invalid", "token-no-permission",
+                                  "model-unavailable", "rate-limited", "provider-outage"])
+async def test_plan_runs_on_start_and_marks_the_matching_row(sim_app, name):
+    app, sim = sim_app(name)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        scenario = get_scenario(name)
+        rows = marked_rows(app)
+        assert len(rows) == 1, rows
+        assert rows[0].startswith(expected_row(scenario)[:40])
+        screen = screen_text(app)
+        assert "… running" not in screen and "· waiting" not in screen
+        assert app.diagnosis.verdict.title in screen
+        assert sim.requests, "the app talked to the simulator"
+
+
+def test_every_seeded_scenario_lands_on_a_seeded_case():
+    """The matrix lists SEEDED_CASES under A–D only; the scenarios agree with that split."""
+    for scenario in SCENARIOS.values():
+        assert (Case(scenario.expected_case) in SEEDED_CASES) == (scenario.expected_seed is not None), scenario.name
+
+
+async def test_the_tree_shows_marks_and_statuses(sim_app):
+    app, _ = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert step_line(app, "whoami").lstrip("│▸ ").startswith("✓ 200")
+        failed = step_line(app, "as-configured")
+        assert "✗ 401" in failed and "chat: Qwen/Qwen3.5-9B:preferred" in failed
+        assert "Invalid username or password." in failed
+        assert "– skipped" in step_line(app, "bill-to")
+
+
+async def test_retrying_a_step_re_runs_only_that_step(sim_app):
+    app, sim = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = len(sim.requests)
+        select_step(app, "as-configured")
+        await pilot.press("r")
+        await settle(pilot)
+        new = sim.requests[before:]
+        assert len(new) == 1 and new[0].path == "/v1/chat/completions"
+        assert '"Qwen/Qwen3.5-9B:preferred"' in new[0].body
+        assert "(run 2)" in step_line(app, "as-configured")
+        assert "(run 2)" not in step_line(app, "known-good")
+
+
+async def test_retry_updates_the_verdict_when_the_answer_changes():
+    """Every chat call fails (C); the account gets fixed; retrying only known-good moves ▶ to A."""
+    broken = get_scenario("case-c")
+    fixed = dataclasses.replace(broken, chat_rules=(ChatRule("*:preferred", status=401, body={"error": "nope"}),))
+    with simulated(broken) as sim:
+        app = make_app(broken, sim.url)
+        port = sim.port
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert marked_rows(app)[0].startswith("▶ C")
+            sim.stop()
+            with simulated(fixed, port=port) as fixed_sim:
+                select_step(app, "known-good")
+                await pilot.press("r")
+                await settle(pilot)
+                assert len(fixed_sim.requests) == 1
+                assert "✓ 200" in step_line(app, "known-good")
+                assert "✗ 401" in step_line(app, "as-configured")  # not re-run
+                assert marked_rows(app)[0].startswith("▶ A")
+
+
+async def test_pasting_a_token_with_a_trailing_newline_shows_the_problem(sim_app):
+    app, sim = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        field = app.query_one("#token-input", Input)
+        field.focus()
+        field.post_message(events.Paste(sim.scenario.client_token + "\n"))
+        await pilot.pause()
+        pane = widget_text(app, "#credentials")
+        assert "✗ the pasted value contains a line break" in pane
+        assert "✗ the pasted value ends with whitespace" in pane
+        await pilot.press("enter")  # test it, this session only
+        await settle(pilot)
+        assert "whoami with the token exactly as the app sends it" in widget_text(app, "#steps")
+        assert rows_contain(app, TITLES[Case.TOKEN_MALFORMED])
+        assert "◀ testing" in widget_text(app, "#credentials")
+
+
+def rows_contain(app, title: str) -> bool:
+    return any(title[:30] in row for row in marked_rows(app))
+
+
+async def test_keyring_without_backend_says_so_and_keeps_the_typed_token(sim_app, monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    from hftui.core.keystore import Keystore
+
+    monkeypatch.delenv("HFTUI_NO_KEYRING")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        app, _ = sim_app("case-b", keystore=Keystore(service="hftui-test-no-backend"))
+        typed = "hf_" + "TypedByHandNotARealToken0123"
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "no keyring here" in widget_text(app, "#credentials")
+            app.query_one("#token-input", Input).focus()
+            await pilot.press(*typed)
+            await pilot.press("escape", "s")
+            await settle(pilot)
+            for _ in range(100):
+                if "✗ No OS keyring is available" in widget_text(app, "#credentials"):
+                    break
+                await pilot.pause(0.02)
+            pane = widget_text(app, "#credentials")
+            assert "✗ No OS keyring is available" in pane
+            assert app.query_one("#token-input", Input).value == typed
+            assert typed not in screen_text(app)
+    finally:
+        keyring.set_keyring(previous)
+
+
+async def test_changing_the_route_re_plans_with_the_new_model_string(sim_app):
+    app, sim = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        routes = app.query_one("#routes", OptionList)
+        routes.focus()
+        routes.highlighted = routes.get_option_index("route:together")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "chat: Qwen/Qwen3.5-9B:together" in step_line(app, "as-configured")
+        assert "✓ 200" in step_line(app, "as-configured")
+        assert app.query_one("#model", Input).value == "Qwen/Qwen3.5-9B:together"
+        assert '"Qwen/Qwen3.5-9B:together"' in sim.requests[-1].body or any(
+            '"Qwen/Qwen3.5-9B:together"' in r.body for r in sim.requests)
+        assert marked_rows(app)[0].startswith("▶ ·  Everything works")
+
+
+async def test_a_malformed_model_shows_the_message_and_keeps_the_text(sim_app):
+    app, sim = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = len(sim.requests)
+        model = app.query_one("#model", Input)
+        model.focus()
+        model.value = "qwen 3.5 please"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "✗ malformed model id 'qwen 3.5 please'" in widget_text(app, "#provider")
+        assert model.value == "qwen 3.5 please"
+        assert len(sim.requests) == before  # nothing re-planned
+
+
+async def test_copy_as_curl_uses_the_variable_never_the_token(sim_app):
+    app, sim = sim_app("case-b")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        select_step(app, "as-configured")
+        await pilot.press("c")
+        await pilot.pause()
+        assert "$HF_TOKEN" in app.clipboard
+        assert sim.scenario.client_token not in app.clipboard
+        assert "/v1/chat/completions" in app.clipboard
+        await pilot.pause(0.1)
+        assert "Copied as-configured as curl" in screen_text(app)
+
+
+async def test_server_text_is_shown_literally_never_as_markup():
+    hostile = dataclasses.replace(get_scenario("case-c"), chat_rules=(
+        ChatRule("*", status=401, body={"error": "[bold red]pwned[/] [link=https://x.invalid]click[/link]"}),))
+    with simulated(hostile) as sim:
+        app = make_app(hostile, sim.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "— [bold red]pwned[/] [link=" in step_line(app, "known-good")
+            app.query_one("#diagnosis").scroll_end(animate=False)
+            await pilot.pause()
+            evidence = widget_text(app, "#diagnosis")
+            assert "known-good: ✗ 401 chat: known-good openai/gpt-oss-120b:fastest: [bold red]pwned[/]" in evidence
+            assert "[link=https://x.invalid]click[/link]" in evidence
+
+
+async def test_expanding_a_step_shows_request_and_response(sim_app):
+    app, sim = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        select_step(app, "as-configured")
+        await pilot.press("enter")
+        await pilot.pause()
+        steps = widget_text(app, "#steps")
+        assert "request POST http://127.0.0.1:‹port›/v1/chat/completions" in steps
+        assert "response 401 Unauthorized" in steps and "x-request-id Root=1-‹frozen›" in steps
+        assert sim.scenario.client_token[3:] not in screen_text(app)
+
+
+async def test_keys_that_type_text_leave_the_footer_while_typing(sim_app):
+    app, _ = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Quit" in widget_text(app, "Footer")
+        app.query_one("#model", Input).focus()
+        await pilot.pause()
+        footer = widget_text(app, "Footer")
+        assert "Quit" not in footer and "Retry step" not in footer
+        await pilot.press("q")
+        assert app.is_running and app.query_one("#model", Input).value.endswith("q")
+
+
+async def test_q_quits_with_status_zero(sim_app):
+    app, _ = sim_app("ok")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_choosing_another_source_re_plans_with_that_token(sim_app):
+    from hftui.core.tokens import TokenLocations, discover_tokens
+    from hftui.sim import sim_token
+
+    app, sim = sim_app("case-b")
+    old = sim_token("an-old-revoked-token")
+    app.tokens = discover_tokens(TokenLocations(env={"HF_TOKEN": old, "HUGGING_FACE_HUB_TOKEN": sim.token}))
+    app.testing = app.tokens.active
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert marked_rows(app)[0].startswith(f"▶ ·  {TITLES[Case.TOKEN_INVALID]}")
+        pane = widget_text(app, "#credentials")
+        assert "env:HF_TOKEN" in pane and "env:HUGGING_FACE_HUB_TOKEN" in pane
+        assert "differs from the token in another source" in pane
+        sources = app.query_one("#sources", OptionList)
+        sources.focus()
+        sources.highlighted = 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert marked_rows(app)[0].startswith("▶ B")
+        assert "testing env:HUGGING_FACE_HUB_TOKEN" in widget_text(app, "#credentials")
+
+
+async def test_choosing_an_org_to_bill_re_plans(sim_app):
+    app, sim = sim_app("case-d")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = len(sim.requests)
+        orgs = app.query_one("#bill-to", OptionList)
+        orgs.focus()
+        orgs.highlighted = orgs.get_option_index("bill:acme-research")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(sim.requests) > before
+        assert app.plan_run.inputs.bill_to == "acme-research"
+        assert "● acme-research" in widget_text(app, "#provider")
+        assert marked_rows(app)[0].startswith("▶ D")
+
+
+async def test_writing_the_token_file_asks_first_and_writes_0600(sim_app, tmp_path):
+    path = tmp_path / "hf" / "token"
+    app, sim = sim_app("case-b", token_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.query_one("#token-input", Input).focus()
+        await pilot.press(*"  hf_PastedByHandNotRealToken999  ")
+        await pilot.press("escape", "w")
+        await pilot.pause(0.2)
+        dialog = screen_text(app)
+        assert "Write the HF token file?" in dialog and "In plain text" in dialog and "…Token999" in dialog
+        assert not path.exists()
+        await pilot.press("y")
+        await pilot.pause(0.2)
+        assert path.read_text() == "hf_PastedByHandNotRealToken999"
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert "✓ Wrote …Token999 to" in widget_text(app, "#credentials")
+
+
+async def test_declining_the_token_file_writes_nothing(sim_app, tmp_path):
+    path = tmp_path / "token"
+    app, _ = sim_app("case-b", token_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        assert "Write the HF token file?" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert "Write the HF token file?" not in screen_text(app)
+        assert not path.exists()
+        assert app.query_one("#token-input", Input).value == ""
+
+
+async def test_a_crashing_plan_becomes_a_notification_not_a_traceback(sim_app, monkeypatch):
+    from hftui.core.plan import PlanRun
+
+    async def boom(self):
+        raise RuntimeError(f"unexpected failure with {self.inputs.token.raw}")
+
+    monkeypatch.setattr(PlanRun, "run_all", boom)
+    app, sim = sim_app("case-b")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.1)
+        screen = screen_text(app)
+        assert "The plan stopped" in screen and "RuntimeError: unexpected failure" in screen
+        assert sim.token not in screen
+        assert app.is_running
+
+
+async def test_help_and_palette_list_the_same_actions(sim_app):
+    app, _ = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_text = screen_text(app)
+        assert "retry the selected step only" in help_text and "copy the selected step as curl" in help_text
+        await pilot.press("escape")
+        select_step(app, "as-configured")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"retry")
+        await pilot.pause(0.3)
+        palette = screen_text(app)
+        assert "step: retry as-configured" in palette
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "(run 2)" in step_line(app, "as-configured")
+
+
+async def test_shift_r_runs_the_whole_plan_again(sim_app):
+    app, sim = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = len(sim.requests)
+        await pilot.press("R")
+        await settle(pilot)
+        assert len(sim.requests) == 2 * first
+        assert marked_rows(app)[0].startswith("▶ B")
+
+
+async def test_saving_and_deleting_with_a_working_keyring(sim_app, monkeypatch):
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    from hftui.core.keystore import Keystore
+
+    class MemoryKeyring(KeyringBackend):
+        viable, priority = False, 1  # never picked by detection; selected explicitly below
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            del self.store[(service, username)]
+
+    monkeypatch.delenv("HFTUI_NO_KEYRING")
+    memory = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(memory)
+    try:
+        app, sim = sim_app("token-newline", keystore=Keystore(service="hftui-test-memory"))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.query_one("#keyring").scroll_visible(animate=False)
+            await pilot.pause()
+            assert re.search(r"✓ [\w ]*MemoryKeyring \(available\)", widget_text(app, "#credentials"))
+            await pilot.press("s")  # nothing pasted: the tested token, cleaned
+            for _ in range(100):
+                if memory.store:
+                    break
+                await pilot.pause(0.02)
+            await pilot.pause()
+            assert memory.store == {("hftui-test-memory", "token"): sim.token.strip()}
+            assert "✓ Saved token …" in widget_text(app, "#credentials")
+            await pilot.press("d")
+            for _ in range(100):
+                if not memory.store:
+                    break
+                await pilot.pause(0.02)
+            await pilot.pause()
+            assert memory.store == {}
+            assert "✓ Deleted the token from the OS keyring" in widget_text(app, "#credentials")
+    finally:
+        keyring.set_keyring(previous)

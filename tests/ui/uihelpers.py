@@ -1,0 +1,67 @@
+"""Helpers for the UI tests: the app wired to a simulator, waiting for it to settle, reading the screen."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+
+from hftui.cli import Settings, discover, sim_token_env
+from hftui.core.hub import DEFAULT_BASELINE
+from hftui.sim import SimServer, get_scenario
+from hftui.ui.app import HftuiApp
+
+SIZE = (160, 48)
+
+def make_settings(scenario, url: str, **changes) -> Settings:
+    values = dict(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
+                  router_url=url, timeout=5.0, token_env=None)
+    values.update(changes)
+    return Settings(**values)
+
+
+def make_app(scenario, url: str, frozen: bool = True, **kwargs) -> HftuiApp:
+    settings = make_settings(scenario, url)
+    tokens = discover(settings, env=sim_token_env(scenario), isolated=True)
+    return HftuiApp(settings, tokens, scenario=scenario, frozen=frozen, **kwargs)
+
+
+@contextmanager
+def simulated(name_or_scenario, port: int = 0) -> Iterator[SimServer]:
+    scenario = get_scenario(name_or_scenario) if isinstance(name_or_scenario, str) else name_or_scenario
+    with SimServer(scenario, port=port) as sim:
+        yield sim
+
+
+async def settle(pilot, timeout: float = 20.0) -> None:
+    """Until the plan (or retry) has finished, the keyring has answered and every message is handled."""
+    app: HftuiApp = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not app.plan_busy and app.keystore_status is not None:
+            await pilot.pause()
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the app did not settle in time")
+
+
+def screen_text(app) -> str:
+    """What the terminal shows right now, as plain text (the same render the SVG export uses)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+def widget_text(app, selector: str) -> str:
+    """The lines of one widget's region of the screen."""
+    region = app.query_one(selector).region
+    lines = screen_text(app).splitlines()
+    return "\n".join(line[region.x:region.right] for line in lines[region.y:region.bottom])
