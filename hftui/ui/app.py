@@ -28,6 +28,7 @@ from hftui.core.probes import Exchange
 from hftui.core.redact import Redactor
 from hftui.core.tokens import TokenCandidate, TokenReport
 from hftui.ui.commands import HftuiCommands
+from hftui.ui.exporting import BundleExport
 from hftui.ui.format import Formatter
 from hftui.ui.keeping import TokenKeeping
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
@@ -40,12 +41,13 @@ from hftui.ui.widgets.steps import StepTree
 FROZEN_ENV = "HFTUI_FROZEN"
 PANES = {"credentials": "#sources", "provider": "#model", "steps": "#steps", "diagnosis": "#diagnosis"}
 # Letter keys type text in an Input, so there they are hidden from the footer (F1 and ctrl+p stay).
-_CHECKED = ("retry_step", "run_plan", "copy_curl", "save_keyring", "write_token_file", "delete_keyring")
+_CHECKED = ("retry_step", "run_plan", "copy_curl", "save_keyring", "write_token_file", "delete_keyring",
+            "export_bundle")
 _LETTER_ACTIONS = {"retry_step", "run_plan", "copy_curl", "save_keyring", "delete_keyring", "write_token_file",
-                   "help", "quit"}
+                   "export_bundle", "copy_bundle", "help", "quit"}
 
 
-class HftuiApp(TokenKeeping, App[int]):
+class HftuiApp(TokenKeeping, BundleExport, App[int]):
     CSS_PATH = "hftui.tcss"
     TITLE = "hftui"
     COMMANDS = App.COMMANDS | {HftuiCommands}
@@ -56,6 +58,10 @@ class HftuiApp(TokenKeeping, App[int]):
                 tooltip="Run the whole plan again with the current inputs"),
         Binding("c", "copy_curl", "Copy curl", id="step.copy_curl",
                 tooltip="Copy the selected step's request as curl; it uses $HF_TOKEN, never the token"),
+        Binding("e", "export_bundle", "Export", id="bundle.export",
+                tooltip="Write the support bundle (Markdown, mode 0600) where hftui was started"),
+        Binding("b", "copy_bundle", "Copy bundle", show=False, id="bundle.copy",
+                tooltip="Copy the support bundle to the clipboard (OSC 52)"),
         Binding("s", "save_keyring", "Save token", id="token.save_keyring",
                 tooltip="Save the pasted (or tested) token to the OS keyring"),
         Binding("d", "delete_keyring", "Delete from keyring", show=False, id="token.delete_keyring",
@@ -355,6 +361,8 @@ class HftuiApp(TokenKeeping, App[int]):
             return True if self._selected_exchange() else None
         if action in ("save_keyring", "write_token_file"):
             return True if self.token_to_store() else None
+        if action in ("export_bundle", "copy_bundle"):
+            return True if self.diagnosis is not None and not self.plan_busy else None
         if action == "delete_keyring":
             return True if self.keyring_usable else None
         return True

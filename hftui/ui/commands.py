@@ -40,6 +40,10 @@ class HftuiCommands(Provider):
                 if result.exchange is not None:
                     yield (f"step: copy {sid} as curl", partial(app.copy_step, sid),
                            "Copy the request as a curl command that uses $HF_TOKEN (c)", sid == selected)
+        if run is not None and not app.plan_busy:
+            yield ("bundle: export the support bundle", app.action_export_bundle,
+                   "Write it as Markdown (mode 0600) where hftui was started (e)", True)
+            yield "bundle: copy the support bundle", app.action_copy_bundle, "Copy it to the clipboard (b)", True
         if app.model is not None:
             for policy in POLICIES:
                 yield (f"route: {app.model.repo}:{policy}", partial(app.choose_route, policy),

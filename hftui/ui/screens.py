@@ -27,6 +27,8 @@ Keys
   R        run the whole plan again
   enter    expand / collapse a step, or pick the highlighted option
   c        copy the selected step as curl (uses $HF_TOKEN, never the token itself)
+  e        export the support bundle (Markdown, 0600) where hftui was started
+  b        copy the support bundle to the clipboard
   s        save the pasted (or tested) token to the OS keyring
   d        delete the token from the OS keyring
   w        write the token to the HF token file (plain text; asks first)

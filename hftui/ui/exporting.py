@@ -1,0 +1,59 @@
+"""Handing the support bundle over: `e` writes it next to where hftui was started, `b` copies it.
+
+Over SSH the file lands on the machine that fails, which is where support needs it from; under a
+browser (textual-serve) it is delivered as a download instead.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hftui.core.bundle import render_bundle, write_private
+
+if TYPE_CHECKING:
+    from hftui.core.diagnosis import Diagnosis
+
+
+class BundleExport:
+    """Actions e (export the bundle to a file) and b (copy it to the clipboard)."""
+
+    diagnosis: Diagnosis | None
+    export_directory: Path | None = None  # None: the working directory hftui was started in
+
+    def _bundle(self) -> str | None:
+        if self.diagnosis is None or not any(s.status.done for s in self.diagnosis.steps):
+            self.notify("Run the plan first: the bundle is made of its results.", severity="warning")
+            return None
+        return render_bundle(self.diagnosis, "md")
+
+    def action_export_bundle(self) -> None:
+        text = self._bundle()
+        if text is None:
+            return
+        name = f"hftui-bundle-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.md"
+        if self.is_web:
+            self.deliver_text(io.StringIO(text), save_filename=name, mime_type="text/markdown")
+            self.notify(f"Support bundle {name} sent to your browser.", title="Exported", markup=False)
+            return
+        path = (self.export_directory or Path.cwd()) / name
+        try:
+            write_private(path, text)
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror or exc}. Use b to copy the bundle instead.",
+                        title="Export failed", severity="error", markup=False, timeout=10)
+            return
+        self.notify(f"{path}\n(readable only by you; the token appears by its last 8 characters only)",
+                    title="Support bundle written", markup=False, timeout=10)
+
+    def action_copy_bundle(self) -> None:
+        text = self._bundle()
+        if text is None:
+            return
+        self.copy_to_clipboard(text)
+        first = text.splitlines()[2] if len(text.splitlines()) > 2 else text
+        self.notify(f"{len(text.splitlines())} lines of Markdown, starting: {first}\n"
+                    f"If nothing arrives, your terminal ignores OSC 52: use e to write a file.",
+                    title="Copied the support bundle", markup=False, timeout=10)
