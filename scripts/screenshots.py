@@ -57,6 +57,7 @@ async def take(shot: Shot) -> str:
     from hftui.core.keystore import Keystore
     from hftui.sim import SimServer, get_scenario
     from hftui.ui.app import HftuiApp
+    from hftui.ui.pilot import settle
 
     scenario = get_scenario(shot.scenario)
     with SimServer(scenario, port=0) as sim:
@@ -82,20 +83,6 @@ def stable_ids(svg: str) -> str:
     pattern = re.compile(r"terminal-\d+")
     digest = zlib.adler32(pattern.sub("terminal", svg).encode("utf-8"))
     return pattern.sub(f"terminal-{digest}", svg)
-
-
-async def settle(pilot, timeout: float = 30.0) -> None:
-    app = pilot.app
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not app.plan_busy and app.keystore_status is not None:
-            await pilot.pause()
-            return
-        await asyncio.sleep(0.02)
-    raise RuntimeError("the app did not settle; is the simulator answering?")
 
 
 def isolate() -> None:

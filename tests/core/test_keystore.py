@@ -16,9 +16,10 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
-from keyring.errors import KeyringLocked, PasswordDeleteError
+from keyring.errors import KeyringLocked
+
+from keyring_backends import MemoryKeyring, TestBackend
 
 from hftui.core.keystore import Keystore, KeystoreError, KeystoreState, save_to_token_file
 
@@ -28,29 +29,7 @@ NO_KEYRING_HINT = ("No OS keyring is available (no Secret Service on this D-Bus 
                    "Use this session only, or save to the HF token file.")
 
 
-class _TestBackend(KeyringBackend):
-    """Never picked by keyring's own detection (viable = False): tests select it explicitly."""
-
-    viable, priority = False, 1
-
-
-class MemoryKeyring(_TestBackend):
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.store.pop((service, username), None) is None:
-            raise PasswordDeleteError("No such password!")
-
-
-class HangingKeyring(_TestBackend):
+class HangingKeyring(TestBackend):
     """Like gnome-keyring with a locked collection and an unlock prompt nobody answers."""
 
     def __init__(self) -> None:
@@ -63,7 +42,7 @@ class HangingKeyring(_TestBackend):
     set_password = get_password
 
 
-class LockedKeyring(_TestBackend):
+class LockedKeyring(TestBackend):
     def get_password(self, service, username, password=None):
         raise KeyringLocked("Failed to unlock the collection!")
 

@@ -46,8 +46,8 @@ def planted(tmp_path, monkeypatch):
     return {
         "HF_HOME": str(hf_home), "HF_TOKEN": ENV_TOKEN, "HFTUI_NO_KEYRING": "0",
         "HFTUI_KEYRING_SERVICE": "hftui-leak-test", "HFTUI_TEST_KEYRING_FILE": str(keyring_file),
-        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
-        "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]),
+        "PYTHON_KEYRING_BACKEND": "keyring_backends.FileKeyring",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")]),
     }
 
 

@@ -383,25 +383,9 @@ async def test_shift_r_runs_the_whole_plan_again(sim_app):
 
 async def test_saving_and_deleting_with_a_working_keyring(sim_app, monkeypatch):
     import keyring
-    from keyring.backend import KeyringBackend
+    from keyring_backends import MemoryKeyring
 
     from hftui.core.keystore import Keystore
-
-    class MemoryKeyring(KeyringBackend):
-        viable, priority = False, 1  # never picked by detection; selected explicitly below
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.store: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service, username):
-            return self.store.get((service, username))
-
-        def set_password(self, service, username, password):
-            self.store[(service, username)] = password
-
-        def delete_password(self, service, username):
-            del self.store[(service, username)]
 
     monkeypatch.delenv("HFTUI_NO_KEYRING")
     memory = MemoryKeyring()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from hftui.cli import Settings, discover, sim_token_env
 from hftui.core.hub import DEFAULT_BASELINE
 from hftui.sim import SimServer, get_scenario
 from hftui.ui.app import HftuiApp
+from hftui.ui.pilot import settle  # noqa: F401 - re-exported for the tests
 
 SIZE = (160, 48)
 
@@ -34,21 +34,6 @@ def simulated(name_or_scenario, port: int = 0) -> Iterator[SimServer]:
     scenario = get_scenario(name_or_scenario) if isinstance(name_or_scenario, str) else name_or_scenario
     with SimServer(scenario, port=port) as sim:
         yield sim
-
-
-async def settle(pilot, timeout: float = 20.0) -> None:
-    """Until the plan (or retry) has finished, the keyring has answered and every message is handled."""
-    app: HftuiApp = pilot.app
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not app.plan_busy and app.keystore_status is not None:
-            await pilot.pause()
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the app did not settle in time")
 
 
 def screen_text(app) -> str:
