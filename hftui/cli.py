@@ -6,8 +6,8 @@ Nothing here imports Textual at module level: `diagnose` and `--help` must stay 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -147,17 +147,54 @@ def sim_token_env(scenario) -> dict[str, str]:
     return {"HF_TOKEN": scenario.client_token} if scenario.client_token is not None else {}
 
 
-def discover(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
+def discover(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False,
+             with_keyring: bool = True):
     """Every token source; `isolated` (simulator runs) reads only `env`, no keyring or files."""
     from hftui.core.tokens import TokenLocations, discover_tokens
 
     if isolated:
         where = TokenLocations(env=env or {}, token_env=settings.token_env)
     else:
-        where = TokenLocations.from_environment(env=env, token_env=settings.token_env, keyring_reader=_keyring_reader())
+        reader = _keyring_reader() if with_keyring else None
+        where = TokenLocations.from_environment(env=env, token_env=settings.token_env, keyring_reader=reader)
     if settings.token_env and settings.token_env not in where.env:
         raise UsageError(f"--token-env {settings.token_env}: that environment variable is not set")
     return discover_tokens(where)
+
+
+def discover_while_probing(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
+    """(the report to plan with, a function giving the complete report once the probes are done).
+
+    Reading the OS keyring costs ~100 ms (import and backend detection) and can take up to its
+    timeout. When an environment variable holds a token, the keyring cannot be the active source,
+    so it is read in the background while the probes run; otherwise it is read first.
+    """
+    import threading
+
+    without_keyring = discover(settings, env=env, isolated=isolated, with_keyring=False)
+    active = without_keyring.active
+    if isolated or _keyring_reader() is None:
+        return without_keyring, lambda: without_keyring
+    if active is None or not active.source.startswith("env:"):
+        tokens = discover(settings, env=env)
+        return tokens, lambda: tokens
+
+    found: list = []
+    reader = threading.Thread(target=lambda: found.append(discover(settings, env=env)), daemon=True,
+                              name="hftui-token-sources")
+    reader.start()
+
+    def complete_report():
+        reader.join(timeout=KEYRING_WAIT_SECONDS)
+        if found:
+            return found[0]
+        late = ("keyring", f"did not answer within {KEYRING_WAIT_SECONDS:g} s; not listed")
+        return dataclasses.replace(without_keyring, unreadable=(*without_keyring.unreadable, late))
+
+    return without_keyring, complete_report
+
+
+KEYRING_WAIT_SECONDS = 4.0  # the keystore bounds each call at 3 s; a little more for its import
 
 
 def _keyring_reader():
@@ -186,6 +223,7 @@ def plan_inputs(settings: Settings, tokens):
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
     from hftui.core.diagnosis import run_diagnosis
+    from hftui.core.probes import run_bounded  # asyncio.run, minus waiting on a hung DNS lookup at exit
     from hftui.core.report import to_dict, to_text
 
     report_path = Path(args.report) if args.report else None
@@ -201,11 +239,12 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
             args.bill_to = args.bill_to or scenario.bill_to
             env = sim_token_env(scenario)
         settings = Settings.from_args(args)
-        tokens = discover(settings, env=env, isolated=bool(args.sim))
+        tokens, complete_report = discover_while_probing(settings, env=env, isolated=bool(args.sim))
         inputs = plan_inputs(settings, tokens)
         for warning in insecure_url_warnings(settings):
             print(warning, file=sys.stderr)
-        diagnosis = asyncio.run(run_diagnosis(inputs, tokens))
+        diagnosis = run_bounded(run_diagnosis(inputs, tokens))
+        diagnosis = dataclasses.replace(diagnosis, tokens=complete_report())
     if report_path is not None:
         from hftui.core.bundle import format_for, render_bundle, write_private
 

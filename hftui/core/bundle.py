@@ -13,7 +13,7 @@ from hftui.core.diagnosis import Diagnosis
 from hftui.core.plan import StepResult, StepStatus
 from hftui.core.probes import Exchange
 from hftui.core.redact import Redactor
-from hftui.core.report import MARKS, to_dict
+from hftui.core.report import MARKS, printable, to_dict
 
 ISOLATING_CALLS = ("known-good", "pinned")
 
@@ -68,7 +68,7 @@ def _outcome(step: StepResult | None) -> str:
 
 
 def to_markdown(diagnosis: Diagnosis) -> str:
-    verdict, account, token = diagnosis.verdict, diagnosis.account, diagnosis.inputs.token
+    verdict, account, token = diagnosis.verdict, diagnosis.account, diagnosis.token
     bill = billing(diagnosis)
     seed = f" (seed case {verdict.seed_case})" if verdict.seed_case else ""
     ids = [s.exchange.request_id for s in diagnosis.steps if s.exchange and s.exchange.request_id]
@@ -109,10 +109,13 @@ def to_markdown(diagnosis: Diagnosis) -> str:
         problems = ", ".join(p.value for p in c.problems) or "none"
         out.append(f"- {c.source}: `{c.suffix}` ({c.length} chars), problems: {problems}"
                    + (" — **active**" if c is diagnosis.tokens.active else ""))
+    out += [f"- {source}: could not be read: {why}" for source, why in diagnosis.tokens.unreadable]
     out += ["", "## Every probe", ""]
     for step in diagnosis.steps:
         out += _step_markdown(step)
-    return _redactor(diagnosis)("\n".join(out))
+    # Server text stays literal: control characters (ANSI escapes, BEL, bidi overrides) become visible
+    # escapes, so `cat bundle.md` cannot recolour or retitle a terminal; newlines and tabs stay.
+    return _redactor(diagnosis)(printable("\n".join(out), keep_newlines=True))
 
 
 def _billing_line(bill: dict[str, Any]) -> str:
@@ -158,9 +161,9 @@ def _exchange_markdown(exchange: Exchange) -> list[str]:
 def write_private(path: Path, text: str) -> None:
     """Create or replace a file readable only by its owner: bundles describe an account."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its old mode through os.open: tighten it before writing
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
-    os.chmod(path, 0o600)
 
 
 def render_bundle(diagnosis: Diagnosis, fmt: str) -> str:

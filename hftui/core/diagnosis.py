@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from hftui.core.hub import Account, ProviderOption
 from hftui.core.plan import Listener, PlanInputs, PlanRun, StepResult, make_client
-from hftui.core.tokens import TokenReport
+from hftui.core.tokens import TokenCandidate, TokenReport
 from hftui.core.verdict import Verdict, run_verdict
 
 
@@ -20,6 +20,12 @@ class Diagnosis:
     account: Account | None
     providers: tuple[ProviderOption, ...]
     finished_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def token(self) -> TokenCandidate | None:
+        """The token the run tested, as the (possibly later, more complete) token report describes it."""
+        token = self.inputs.token
+        return (self.tokens.by_source(token.source) or token) if token is not None else None
 
     def step(self, step_id: str) -> StepResult | None:
         return next((s for s in self.steps if s.step_id == step_id), None)

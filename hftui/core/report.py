@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hftui.core.diagnosis import Diagnosis
@@ -10,6 +11,27 @@ from hftui.core.probes import Exchange
 from hftui.core.verdict import describe
 
 SCHEMA_VERSION = 1
+
+# C0 and C1 controls, DEL, and the Unicode bidi overrides/isolates ("Trojan source"): nothing a server
+# sends may move the cursor, recolour, retitle or reorder the user's terminal, or start a fake line.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_KEEP_NEWLINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep_newlines: bool = False) -> str:
+    """`text` with every control character shown as an escape (ESC → \\x1b, newline → \\n): literal,
+    inert text for a terminal or a Markdown file. Tabs stay; `keep_newlines` keeps \\n (for bodies)."""
+    pattern = _UNPRINTABLE_KEEP_NEWLINES if keep_newlines else _UNPRINTABLE
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    named = {"\n": "\\n", "\r": "\\r"}
+    if char in named:
+        return named[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 MARKS = {
     StepStatus.OK: "✓",
@@ -23,7 +45,7 @@ MARKS = {
 
 def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
     verdict = diagnosis.verdict
-    token = diagnosis.inputs.token
+    token = diagnosis.token
     account = diagnosis.account
     return {
         "schema": SCHEMA_VERSION,
@@ -51,6 +73,8 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
              "active": c is diagnosis.tokens.active}
             for c in diagnosis.tokens.candidates
         ],
+        # Sources that exist but could not be read (a keyring without a backend, an unreadable file).
+        "token_sources_unreadable": [{"source": source, "why": why} for source, why in diagnosis.tokens.unreadable],
         "account": None if account is None else {
             "name": account.name,
             "orgs": list(account.orgs),
@@ -106,7 +130,7 @@ def _response_dict(exchange: Exchange | None) -> dict[str, Any] | None:
         return None
     res = exchange.response
     return {"status": res.status, "headers": _merge_headers(res.headers), "body": res.body,
-            "truncated": res.truncated, "body_bytes": res.body_bytes}
+            "truncated": res.truncated, "body_bytes": res.body_bytes, "body_note": res.note}
 
 
 def _merge_headers(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -125,6 +149,9 @@ def step_line(step: StepResult) -> tuple[str, str, str, str, str]:
         detail = step.note or step.title
     else:
         detail = step.message or step.title
+    body_note = exchange.response.note if exchange and exchange.response else None
+    if body_note:
+        detail = f"{detail} ({body_note})"
     rid = exchange.request_id if exchange else None
     if rid:
         detail = f"{detail}  [{rid}]"
@@ -132,38 +159,43 @@ def step_line(step: StepResult) -> tuple[str, str, str, str, str]:
 
 
 def to_text(diagnosis: Diagnosis, color: bool = False) -> str:
+    """The terminal report. Every line goes through printable(): server text (error bodies, user and
+    org names, request ids) reaches the terminal as inert characters, one line per line."""
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
+    safe = printable
     lines = []
-    token = diagnosis.inputs.token
+    token = diagnosis.token
     if token is not None:
         problems = ", ".join(p.value for p in token.problems) or "no problems found"
-        lines.append(f"token  {token.source} {token.suffix} ({token.length} chars): {problems}")
+        lines.append(safe(f"token  {token.source} {token.suffix} ({token.length} chars): {problems}"))
     else:
         lines.append("token  none found")
+    for source, why in diagnosis.tokens.unreadable:
+        lines.append(safe(f"       {source} could not be read: {why}"))
     if diagnosis.account:
         acct = diagnosis.account
-        lines.append(f"user   {acct.name}  token '{acct.token_name or '?'}' ({acct.token_role or '?'})  "
-                     f"orgs: {', '.join(acct.orgs) or 'none'}")
+        lines.append(safe(f"user   {acct.name}  token '{acct.token_name or '?'}' ({acct.token_role or '?'})  "
+                          f"orgs: {', '.join(acct.orgs) or 'none'}"))
     lines.append("")
     colors = {"✓": "32", "✗": "31", "–": "2"}
     for step in diagnosis.steps:
         mark, sid, status, elapsed, detail = step_line(step)
-        lines.append(f"{paint(mark, colors.get(mark, '0'))} {sid:<14} {status:>4} {elapsed:>8}  {detail}")
+        lines.append(f"{paint(mark, colors.get(mark, '0'))} {safe(f'{sid:<14} {status:>4} {elapsed:>8}  {detail}')}")
     verdict = diagnosis.verdict
     seed = f" (case {verdict.seed_case})" if verdict.seed_case else ""
-    lines += ["", paint(f"▶ {verdict.title}{seed}  [{verdict.case.value}]", "1"), f"  {verdict.summary}"]
+    lines += ["", paint(safe(f"▶ {verdict.title}{seed}  [{verdict.case.value}]"), "1"), safe(f"  {verdict.summary}")]
     if verdict.evidence:
         lines.append("  evidence:")
-        lines += [f"    - {e.step_id}: {e.fact}" + (f"  [{e.request_id}]" if e.request_id else "")
+        lines += [safe(f"    - {e.step_id}: {e.fact}" + (f"  [{e.request_id}]" if e.request_id else ""))
                   for e in verdict.evidence]
     if verdict.next_steps:
         lines.append("  next steps:")
-        lines += [f"    {i}. {s}" for i, s in enumerate(verdict.next_steps, 1)]
+        lines += [safe(f"    {i}. {s}") for i, s in enumerate(verdict.next_steps, 1)]
     if verdict.alternatives:
         lines.append("  also consistent with: " + ", ".join(c.value for c in verdict.alternatives))
     return "\n".join(lines)
 
 
-__all__ = ["to_dict", "to_text", "step_line", "MARKS", "describe"]
+__all__ = ["to_dict", "to_text", "step_line", "printable", "MARKS", "describe"]

@@ -97,3 +97,14 @@ def test_committed_screenshots_and_snapshots_hold_no_scenario_token():
     tokens = [clean_token(s.client_token) for s in SCENARIOS.values() if s.client_token]
     for image in images:
         assert not leaks(image.read_text(errors="replace"), tokens), image.name
+
+
+def test_a_keyring_read_in_the_background_still_flags_the_env_token_as_shadowing(planted):
+    scenario = dataclasses.replace(get_scenario("ok"), client_token=ENV_TOKEN, valid_tokens=(ENV_TOKEN,))
+    with SimServer(scenario, port=0) as sim:
+        out = run(["diagnose", "--json", "--hub-url", sim.url, "--router-url", sim.url, "--model", scenario.model],
+                  planted)
+    document = json.loads(out)
+    assert document["token"]["source"] == "env:HF_TOKEN"
+    assert "differs_from_other_source" in document["token"]["problems"]
+    assert [s["source"] for s in document["token_sources"]][:3] == ["env:HF_TOKEN", "keyring", "file:token"]
