@@ -4,6 +4,7 @@ with tests/ on PYTHONPATH), never picked by keyring's own detection."""
 from __future__ import annotations
 
 import json
+import threading
 import os
 from pathlib import Path
 
@@ -53,3 +54,12 @@ class FileKeyring(TestBackend):
         if data.pop(f"{service}/{username}", None) is None:
             raise PasswordDeleteError("No such password!")
         self._path.write_text(json.dumps(data))
+
+
+class StuckKeyring(TestBackend):
+    """Like gnome-keyring with a locked collection and an unlock prompt nobody answers: every call blocks."""
+
+    def get_password(self, service, username):
+        threading.Event().wait()
+
+    set_password = delete_password = get_password

@@ -26,7 +26,7 @@ from hftui.core.hub import (
     parse_mapping,
     parse_whoami,
 )
-from hftui.core.probes import Exchange, ProbeSpec, error_message, run_probe
+from hftui.core.probes import Exchange, ProbeSpec, error_message, import_httpx, run_probe
 from hftui.core.redact import Redactor
 from hftui.core.tokens import TokenCandidate
 
@@ -335,12 +335,14 @@ _RUNNERS: dict[str, Callable[[PlanRun, StepResult], Awaitable[StepResult]]] = {
 
 def make_client(timeout: float) -> httpx.AsyncClient:
     """The one client every probe shares: connection reuse makes the plan's round trips cheap."""
-    import httpx
+    httpx = import_httpx()
 
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout),
-        follow_redirects=True,
-        max_redirects=3,
+        # run_probe follows redirects itself, within the probe's own origin only: the token is for the
+        # configured Hub and router, never for wherever a 3xx points. TLS is verified (httpx's default;
+        # SSL_CERT_FILE / SSL_CERT_DIR name a CA bundle, there is no switch to turn it off).
+        follow_redirects=False,
         headers={"User-Agent": "hftui"},
         limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
     )

@@ -2,26 +2,40 @@
 
 Secrets never enter an Exchange: request headers and response text are redacted as they are
 captured, so whatever renders an Exchange (screen, JSON, bundle) cannot leak the token.
+
+A probe is bounded as a whole (connect, TLS, waiting and a trickling body all count against one
+timeout), follows redirects only within the origin it was sent to (so the token never goes
+anywhere else), keeps at most BODY_CAP_BYTES of a body, and turns every failure into a sentence
+that says where it stopped: which host refused, which phase timed out, which proxy was in the way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import json
 import re
-import ssl
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from hftui.core.failures import ErrorKind, ProbeError, Progress, describe_failure, error_kind, proxy_for
 from hftui.core.redact import Redactor
 
 if TYPE_CHECKING:
     import httpx
 
 BODY_CAP_BYTES = 256 * 1024
+# Read past the cap by this much and redact before cutting, so a secret that straddles the cap is
+# masked whole instead of leaving its first characters at the end of the kept body.
+_REDACTION_SLACK = 4096
+MAX_REDIRECTS = 3
 USER_AGENT = "hftui (diagnostics; +https://github.com/hftui)"
 
 
@@ -31,44 +45,6 @@ class ProbeSpec:
     url: str
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # raw: may hold the token
     json_body: dict[str, Any] | None = None
-
-
-class ErrorKind(str, Enum):
-    CONNECT = "connect"
-    DNS = "dns"
-    TLS = "tls"
-    TIMEOUT = "timeout"
-    PROTOCOL = "protocol"
-    PROXY = "proxy"
-    HEADER_REFUSED = "header_refused"
-    TOO_MANY_REDIRECTS = "too_many_redirects"
-    OTHER = "other"
-
-    @property
-    def meaning(self) -> str:
-        return _ERROR_MEANINGS[self]
-
-
-_ERROR_MEANINGS = {
-    ErrorKind.CONNECT: "could not connect (refused or unreachable)",
-    ErrorKind.DNS: "the host name does not resolve (DNS)",
-    ErrorKind.TLS: "the TLS handshake failed (certificate not trusted, or not HTTPS)",
-    ErrorKind.TIMEOUT: "no complete answer within the timeout",
-    ErrorKind.PROTOCOL: "the server broke the HTTP exchange (reset or malformed answer)",
-    ErrorKind.PROXY: "the proxy (HTTPS_PROXY/HTTP_PROXY) could not be used",
-    ErrorKind.HEADER_REFUSED: "the HTTP client refused to send the header (the token holds a character headers cannot carry)",
-    ErrorKind.TOO_MANY_REDIRECTS: "the server kept redirecting",
-    ErrorKind.OTHER: "the request failed",
-}
-
-
-@dataclass(frozen=True)
-class ProbeError:
-    kind: ErrorKind
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{self.kind.meaning}: {self.detail}" if self.detail else self.kind.meaning
 
 
 @dataclass(frozen=True)
@@ -89,6 +65,7 @@ class CapturedResponse:
     truncated: bool = False
     body_bytes: int = 0
     final_url: str = ""
+    not_utf8: bool = False  # the raw body was not valid UTF-8 (shown with U+FFFD replacements)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -100,6 +77,19 @@ class CapturedResponse:
             return json.loads(self.body)
         except (ValueError, RecursionError):
             return None
+
+    @property
+    def note(self) -> str | None:
+        """What is odd about the body itself, whatever the status: cut at the cap, not UTF-8, not JSON."""
+        notes = []
+        if self.truncated:
+            notes.append(f"body cut at {len(self.body.encode()):,} of {self.body_bytes:,} bytes")
+        if self.not_utf8:
+            notes.append("body is not valid UTF-8")
+        if 200 <= self.status < 300 and self.body.strip() and self.json is None and not self.truncated:
+            # Only an answer that should have been data: an error's own message already describes its body.
+            notes.append("an HTML page, not JSON" if self.body.lstrip()[:1] == "<" else "body is not JSON")
+        return "; ".join(notes) or None
 
 
 @dataclass(frozen=True)
@@ -195,6 +185,8 @@ def error_message(exchange: Exchange) -> str | None:
     response = exchange.response
     if response is None or 200 <= response.status < 300:
         return None
+    if 300 <= response.status < 400 and response.header("location"):
+        return redirect_message(exchange)
     body = response.json
     message: Any = None
     if isinstance(body, dict):
@@ -209,44 +201,60 @@ def error_message(exchange: Exchange) -> str | None:
         text = response.body.strip()
         if text.lstrip()[:1] == "<":
             title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-            message = f"HTML page: {title.group(1).strip()}" if title else "HTML page instead of JSON"
+            message = (f"an HTML page instead of JSON: \"{' '.join(title.group(1).split())}\"" if title
+                       else "an HTML page instead of JSON")
         else:
             message = text.splitlines()[0] if text else (response.reason or f"HTTP {response.status}")
     message = message if isinstance(message, str) else json.dumps(message)
+    retry_after = response.header("retry-after") if response.status == 429 else None
+    if retry_after:
+        message = f"{message[:260]} (Retry-After: {retry_after.strip()[:30]})"
     return message[:300]
 
 
-def _error_kind(exc: BaseException) -> ErrorKind:
+def redirect_message(exchange: Exchange) -> str:
+    """A 3xx that was not followed: where it pointed, and why hftui stopped there."""
+    location = exchange.response.header("location") if exchange.response else None
+    if location and urlsplit(location).scheme and not same_origin(location, exchange.request.url):
+        return (f"redirected to another origin, {_origin(location)}: not followed, so the token was not "
+                f"sent there (Location: {location[:200]})")
+    return f"redirected to {location[:200] if location else '?'}"
+
+
+def same_origin(url: str, other: str) -> bool:
+    return _origin(url) == _origin(other)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = None
+    return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def import_httpx():
+    """httpx, without importing its command-line client.
+
+    httpx/__init__ does `from ._main import main` inside `try/except ImportError`: the fallback it
+    ships for installs without the `httpx[cli]` extra. `httpx._main` imports click, pygments and
+    rich (70-200 ms on a small machine), and hftui never runs httpx's CLI. A None entry in
+    sys.modules is the import system's documented way to make one import raise ImportError, so
+    httpx takes its own fallback (`httpx.main` then prints "install httpx[cli]"); the entry is
+    removed at once, so a later `import httpx._main` still works. No-op if httpx is already loaded.
+    """
+    if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+        sys.modules["httpx._main"] = None  # type: ignore[assignment]
+        try:
+            import httpx
+        finally:
+            if "httpx._main" in sys.modules and sys.modules["httpx._main"] is None:
+                del sys.modules["httpx._main"]
     import httpx
 
-    if isinstance(exc, (asyncio.TimeoutError, httpx.TimeoutException)):
-        return ErrorKind.TIMEOUT
-    if isinstance(exc, httpx.ProxyError):
-        return ErrorKind.PROXY
-    if isinstance(exc, httpx.TooManyRedirects):
-        return ErrorKind.TOO_MANY_REDIRECTS
-    if isinstance(exc, httpx.LocalProtocolError) and "header" in str(exc).lower():
-        return ErrorKind.HEADER_REFUSED
-    if isinstance(exc, (UnicodeEncodeError, ValueError)) and not isinstance(exc, httpx.HTTPError):
-        return ErrorKind.HEADER_REFUSED
-    cause = exc
-    chain = []
-    while cause is not None and len(chain) < 8:
-        chain.append(cause)
-        cause = cause.__cause__ or cause.__context__
-    if any(isinstance(c, ssl.SSLError) for c in chain):
-        return ErrorKind.TLS
-    text = " ".join(str(c) for c in chain).lower()
-    if any(s in text for s in ("name or service not known", "nodename nor servname", "name resolution",
-                               "getaddrinfo", "no address associated")):
-        return ErrorKind.DNS
-    if "ssl" in text or "certificate" in text:
-        return ErrorKind.TLS
-    if isinstance(exc, httpx.ConnectError):
-        return ErrorKind.CONNECT
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-        return ErrorKind.PROTOCOL
-    return ErrorKind.OTHER
+    return httpx
 
 
 async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redactor, timeout: float,
@@ -261,6 +269,10 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
     )
     started_at = datetime.now(timezone.utc)
     start = time.perf_counter()
+    progress = Progress(proxy=proxy_for(client, spec.url))
+    parts = urlsplit(spec.url)
+    with contextlib.suppress(ValueError):  # until a connection event says otherwise (a reused one says nothing)
+        progress.host, progress.port = parts.hostname or "", parts.port or {"http": 80, "https": 443}.get(parts.scheme)
 
     def elapsed() -> float:
         return round((time.perf_counter() - start) * 1000, 1)
@@ -268,47 +280,80 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
     try:
         # httpx's timeout bounds each read, not the whole answer: a 1 byte/s body would never end.
         async with asyncio.timeout(timeout):
-            response = await _send(client, spec, body_text, body_cap, timeout)
+            response = await _send(client, spec, body_text, body_cap, timeout, progress)
     except Exception as exc:  # noqa: BLE001 - every failure becomes data (cancellation is not an Exception)
-        kind = ErrorKind.TIMEOUT if isinstance(exc, TimeoutError) else _error_kind(exc)
-        detail = redactor(_describe(exc, kind, timeout))
+        kind = ErrorKind.TIMEOUT if isinstance(exc, TimeoutError) else error_kind(exc)
+        if progress.proxy and progress.phase == "connect" and kind in (ErrorKind.CONNECT, ErrorKind.DNS):
+            kind = ErrorKind.PROXY  # the only connection a proxied request makes is to the proxy
+        detail = redactor(describe_failure(exc, kind, timeout, progress, spec.url))
         return Exchange(request=captured_request, started_at=started_at, elapsed_ms=elapsed(),
                         error=ProbeError(kind, detail))
     status, reason, version, headers, raw_body, truncated, total, final_url = response
-    text = raw_body.decode("utf-8", errors="replace")
+    try:
+        text, not_utf8 = raw_body.decode("utf-8"), False
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the cap is not a fault of the server's.
+        not_utf8 = not (truncated and exc.start >= len(raw_body) - 3)
+        text = raw_body.decode("utf-8", errors="replace")
+    # Redact with the slack still attached, then cut: a secret across the cap is masked whole.
+    text = redactor(text)
+    if truncated:
+        text = text.encode("utf-8")[:body_cap].decode("utf-8", errors="ignore")
     return Exchange(
         request=captured_request,
         started_at=started_at,
         elapsed_ms=elapsed(),
         response=CapturedResponse(
             status=status, reason=reason, http_version=version,
-            headers=tuple(redactor.headers(headers)), body=redactor(text),
-            truncated=truncated, body_bytes=total, final_url=redactor(final_url),
+            headers=tuple(redactor.headers(headers)), body=text,
+            truncated=truncated, body_bytes=total, final_url=redactor(final_url), not_utf8=not_utf8,
         ),
     )
 
 
 async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | None, body_cap: int,
-                timeout: float) -> tuple:
+                timeout: float, progress: Progress | None = None) -> tuple:
+    progress = progress or Progress()
     headers = list(spec.headers)
     if body_text is not None:
         headers.append(("Content-Type", "application/json"))
     request = client.build_request(spec.method, spec.url, headers=headers,
                                    content=body_text.encode() if body_text is not None else None,
-                                   timeout=timeout)
-    response = await client.send(request, stream=True)
+                                   timeout=timeout, extensions={"trace": progress.trace})
+    response = await client.send(request, stream=True, follow_redirects=False)
+    # Follow redirects by hand, and only within the origin the probe was sent to: the token is for
+    # the configured Hub and router, and a 3xx anywhere else is shown as what it is instead.
+    hops = 0
+    while response.next_request is not None and same_origin(str(response.next_request.url), spec.url):
+        if hops >= MAX_REDIRECTS:
+            await response.aclose()
+            raise import_httpx().TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=response.request)
+        next_request = response.next_request
+        next_request.extensions = {**next_request.extensions, "trace": progress.trace}
+        await response.aclose()
+        response = await client.send(next_request, stream=True, follow_redirects=False)
+        hops += 1
+    progress.phase, progress.status = "body", response.status_code
+    try:
+        progress.declared = int(response.headers.get("content-length", ""))
+    except ValueError:
+        progress.declared = None
     try:
         chunks: list[bytes] = []
+        keep = body_cap + _REDACTION_SLACK
         kept = total = 0
         async for chunk in response.aiter_raw():
             total += len(chunk)
-            if kept < body_cap:
-                piece = chunk[: body_cap - kept]
+            progress.received = total
+            if kept < keep:
+                piece = chunk[: keep - kept]
                 chunks.append(piece)
                 kept += len(piece)
             elif total > body_cap * 4:
                 break  # enough to say how large it is; stop downloading a flood
         truncated = total > body_cap
+        if truncated and progress.declared and progress.declared > total:
+            total = progress.declared  # stopped early: the size the server declared
         body = b"".join(chunks)
         if response.headers.get("content-encoding") and not truncated:
             body = _decode(body, response.headers.get("content-encoding", ""))
@@ -332,8 +377,40 @@ def _decode(body: bytes, encoding: str) -> bytes:
     return body
 
 
-def _describe(exc: BaseException, kind: ErrorKind, timeout: float) -> str:
-    if kind is ErrorKind.TIMEOUT:
-        return f"no answer within {timeout:g} s"
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
+class _DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Each job in its own daemon thread; shutdown never waits.
+
+    asyncio resolves host names with getaddrinfo in the default executor. A probe's timeout cancels
+    the wait, not the lookup, and asyncio.run() then joins that thread: with a DNS server that does
+    not answer, a 1 s timeout became a 5-30 s exit. Daemon threads let the run end when its probes do.
+    """
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        future: concurrent.futures.Future = concurrent.futures.Future()
+
+        def work() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                future.set_exception(exc)
+
+        threading.Thread(target=work, name="hftui-resolve", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        pass
+
+
+def bounded_loop() -> asyncio.AbstractEventLoop:
+    """A new event loop whose default executor never makes anyone wait for it (e.g. App.run(loop=...))."""
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(_DaemonExecutor(max_workers=1))
+    return loop
+
+
+def run_bounded(coro):  # type: ignore[no-untyped-def]
+    """asyncio.run(coro) for headless runs, except that a stuck DNS lookup cannot hold up the exit."""
+    with asyncio.Runner(loop_factory=bounded_loop) as runner:
+        return runner.run(coro)

@@ -63,18 +63,25 @@ _BOM = "\ufeff"
 
 
 def clean_token(raw: str) -> str:
-    """The token the user meant: no BOM, whitespace, quotes or 'Bearer ' prefix."""
-    value = raw
-    for _ in range(3):  # quotes inside whitespace inside quotes: peel until stable
-        before = value
-        value = value.replace(_BOM, "").strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in _QUOTES:
-            value = value[1:-1]
-        if value[:7].lower() == "bearer ":
-            value = value[7:]
-        if value == before:
-            break
-    return value
+    """The token the user meant: no BOM, whitespace, quotes or 'Bearer ' prefix.
+
+    Peels layers (quotes inside whitespace inside quotes, ...) until none is left, so cleaning is
+    idempotent; it moves two indices instead of copying, so even a huge value costs linear time.
+    """
+    value = raw.replace(_BOM, "")  # a BOM is never part of a token, wherever it sits
+    start, end = 0, len(value)
+    while True:
+        before = (start, end)
+        while start < end and value[start].isspace():
+            start += 1
+        while end > start and value[end - 1].isspace():
+            end -= 1
+        if end - start >= 2 and value[start] == value[end - 1] and value[start] in _QUOTES:
+            start, end = start + 1, end - 1
+        if value[start:min(start + 7, end)].lower() == "bearer ":
+            start += 7
+        if (start, end) == before:
+            return value[start:end]
 
 
 def inspect_token(raw: str) -> list[TokenProblem]:

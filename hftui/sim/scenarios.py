@@ -18,6 +18,9 @@ def _scenarios(*items: Scenario) -> dict[str, Scenario]:
 
 _401 = {"error": INVALID_USERNAME}
 QWEN = "Qwen/Qwen3.5-9B"
+# Rich markup, an ANSI colour, an OSC window title with BEL, a screen clear, a bidi override, a fake line.
+HOSTILE_TEXT = ("[bold red]upstream failed[/] \x1b[31mred\x1b[0m \x1b]0;owned\x07\x1b[2J \u202eesrever"
+                "\n▶ Everything works  [ok]")
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
 
 SCENARIOS: dict[str, Scenario] = _scenarios(
@@ -161,6 +164,17 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         "trickles at 1 byte/s. Chat works, so the verdict must not depend on those answers.",
         expected_case="ok", model=f"{QWEN}:together",
         route_faults={"whoami": Fault("invalid_utf8"), "catalog": Fault("huge_body"), "mapping": Fault("slow_body")},
+    ),
+    Scenario(
+        "hostile-server", "Chat answers that echo the token and carry terminal escapes",
+        "The user's call gets a 502 whose body echoes the request back, Authorization header included; every "
+        "other chat call gets an error text full of Rich markup, ANSI colour and window-title escapes. hftui must "
+        "show that text inert and the token masked, on screen and in every export.",
+        expected_case="provider_outage", model=f"{QWEN}:together",
+        chat_rules=(
+            ChatRule(f"{QWEN}:together", fault=Fault("echo", status=502)),
+            ChatRule("*", status=502, body={"error": HOSTILE_TEXT}),
+        ),
     ),
 )
 

@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 from hftui.sim.catalog import DEFAULT_CATALOG, CatalogEntry, provider_model_id
 
-FaultKind = Literal["hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8"]
-FAULT_KINDS: tuple[str, ...] = ("hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8")
+FaultKind = Literal["hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8", "redirect", "body", "echo"]
+FAULT_KINDS: tuple[str, ...] = ("hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8", "redirect", "body",
+                                "echo")
 ROUTES: tuple[str, ...] = ("whoami", "catalog", "mapping", "chat", "*")
 SEEDS = ("A", "B", "C", "D")
 # The verdict cases a scenario may promise (the brief's list); tests check every scenario names one.
@@ -81,17 +82,35 @@ def clean_token(raw: str) -> str:
 
 @dataclass(frozen=True)
 class Fault:
-    """A way the transport or the edge misbehaves, applied to one route's answer."""
+    """A way the transport or the edge misbehaves, applied to one route's answer.
+
+    hang · reset (before any answer, or `mid_body`) · slow_body · html (a CloudFront error page) ·
+    huge_body · invalid_utf8 · redirect (to `location`, e.g. another origin) · body (serve `body`
+    instead: a wrong JSON shape, hostile text, a 429 with `headers`) · echo (a hostile or debugging
+    server that reflects the request, Authorization included, in its body and an x-echo-authorization header).
+    """
 
     kind: FaultKind
-    status: int | None = None  # html: default 502; huge_body/invalid_utf8: default the normal status
+    status: int | None = None  # html: default 502; redirect: 307; echo: 200; others: the normal status
     size: int = 10 * 1024 * 1024  # huge_body: exact body size in bytes
     bytes_per_second: float = 1.0  # slow_body
     mid_body: bool = False  # reset: after the headers and half the body, instead of before any answer
+    location: str | None = None  # redirect: absolute URL or path; "{path}" becomes the request's path and query
+    body: Any = None  # body: bytes or str sent verbatim, anything else as JSON
+    content_type: str | None = None  # body: default JSON for JSON values, text/plain for str and bytes
+    headers: Any = ()  # extra response headers for any kind that answers: a mapping or (name, value) pairs
+    times: int | None = None  # only the first N requests it applies to get the fault (None: every one)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+        if self.kind == "redirect" and not self.location:
+            raise ValueError("a redirect fault needs a location")
+        pairs = self.headers.items() if isinstance(self.headers, Mapping) else self.headers
+        object.__setattr__(self, "headers", tuple((str(name), str(value)) for name, value in pairs))
+
+    def __hash__(self) -> int:  # `body` may be a dict: the generated hash would choke on it
+        return hash((self.kind, self.status, self.location))
 
 
 @dataclass(frozen=True)

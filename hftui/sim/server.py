@@ -2,14 +2,18 @@
 
 stdlib only (ThreadingHTTPServer, daemon threads). Each request is recorded, waits the latency,
 gets its answer from `service.Service`, and is delivered, possibly through a fault: hang, reset,
-slow body, HTML page, huge or non-UTF-8 body. stop() returns promptly whatever is in flight.
+slow body, HTML page, huge or non-UTF-8 body, a redirect, a substituted body, an echo of the request.
+With an `ssl_context` it serves HTTPS (e.g. a trustme certificate the client does not trust).
+stop() returns promptly whatever is in flight.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 import threading
@@ -67,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # noqa: BLE001 - a simulator bug must be a visible 500, not a silent disconnect
             traceback.print_exc()
             reply = json_reply(500, {"error": "simulator error (see its stderr)"})
-        self._deliver(reply, fault or reply.fault)
+        self._deliver(reply, fault or reply.fault, request)
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
@@ -95,11 +99,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile.close()
         self.connection.close()
 
-    def _deliver(self, reply: Reply, fault: Fault | None) -> None:
+    def _deliver(self, reply: Reply, fault: Fault | None, request: RecordedRequest | None = None) -> None:
         service = self.server.service
         request_id = service.next_id()
+        fault = self.server.use(fault)
         if fault is not None and (fault.kind == "hang" or (fault.kind == "reset" and not fault.mid_body)):
             return self._drop(reset=fault.kind == "reset")  # no answer at all
+        if fault is not None:
+            reply = _faulty_reply(reply, fault, request)
         if fault is not None and fault.kind == "html":
             reply = Reply(fault.status or 502, cloudfront_page(fault.status or 502, request_id),
                           "text/html; charset=iso-8859-1", {"x-cache": "Error from cloudfront"})
@@ -108,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault is not None and fault.kind == "invalid_utf8":
             reply = Reply(fault.status or reply.status, b"\xff\xfe" + reply.body + b"\xc3\x28", reply.content_type,
                           reply.headers)
+        if fault is not None and fault.headers:
+            reply.headers = {**reply.headers, **{name.lower(): value for name, value in fault.headers}}
         self.send_response(reply.status)
         headers = {
             "content-type": reply.content_type,
@@ -123,6 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
             **reply.headers,
         }
         for name, value in headers.items():
+            # A header value is one latin-1 line: hostile scenarios put any text in X-Error-Message.
+            value = str(value).replace("\r", " ").replace("\n", " ").encode("latin-1", "replace").decode("latin-1")
             self.send_header(name, value)
         try:
             self.end_headers()
@@ -145,6 +156,29 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
 
+def _faulty_reply(reply: Reply, fault: Fault, request: RecordedRequest | None) -> Reply:
+    """The answer a redirect, body or echo fault sends instead of the normal one (other kinds: unchanged)."""
+    if fault.kind == "redirect":
+        location = (fault.location or "/").replace("{path}", request.path if request else "/")
+        return Reply(fault.status or 307, b"Redirecting to " + location.encode(), "text/plain; charset=utf-8",
+                     {"location": location})
+    if fault.kind == "body":
+        body = fault.body
+        if isinstance(body, (bytes, str)):
+            data = body if isinstance(body, bytes) else body.encode("utf-8")
+            content_type = fault.content_type or "text/plain; charset=utf-8"
+        else:
+            data = json.dumps(body).encode()
+            content_type = fault.content_type or "application/json; charset=utf-8"
+        return Reply(fault.status or reply.status, data, content_type)  # instead: none of the normal headers
+    if fault.kind == "echo":  # like httpbin's /anything: everything the client sent, secrets included
+        echoed = {"method": request.method, "path": request.path, "headers": request.headers,
+                  "body": request.body} if request else {}
+        headers = {"x-echo-authorization": request.headers.get("authorization", "")} if request else {}
+        return Reply(fault.status or 200, json.dumps(echoed).encode(), headers=headers)
+    return reply
+
+
 def _padding(size: int) -> bytes:
     """Valid JSON of exactly `size` bytes (when size >= 15), so only its size is the problem."""
     head, tail = b'{"padding":"', b'"}'
@@ -155,14 +189,26 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # stop() must not wait for a handler that is hanging on purpose
 
-    def __init__(self, address: tuple[str, int], service: Service, latency_ms: int) -> None:
+    def __init__(self, address: tuple[str, int], service: Service, latency_ms: int,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         self.service = service
+        self.ssl_context = ssl_context
         self.latency_s = max(latency_ms, 0) / 1000
         self.stop_event = threading.Event()
         self.recorded: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
+        self._fault_uses: dict[int, int] = {}  # id(fault) -> requests it was applied to (scenarios keep them alive)
         super().__init__(address, _Handler)
+
+    def use(self, fault: Fault | None) -> Fault | None:
+        """The fault, or None once it has been applied `fault.times` times."""
+        if fault is None or fault.times is None:
+            return fault
+        with self._lock:
+            used = self._fault_uses.get(id(fault), 0)
+            self._fault_uses[id(fault)] = used + 1
+        return fault if used < fault.times else None
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind calls getfqdn(), a reverse DNS lookup that can stall without a network.
@@ -177,6 +223,25 @@ class _HTTPServer(ThreadingHTTPServer):
         with self._lock:
             self._connections.add(request)
         super().process_request(request, client_address)
+
+    def finish_request(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        if self.ssl_context is None:
+            return super().finish_request(request, client_address)
+        # The handshake runs here, in the connection's own thread, so a client that never finishes
+        # it (or refuses the certificate, the point of a TLS test) holds up nobody else.
+        request.settimeout(5)
+        try:
+            tls = self.ssl_context.wrap_socket(request, server_side=True)
+        except OSError:  # ssl.SSLError included: the client rejected the certificate or went away
+            return None
+        tls.settimeout(None)
+        with self._lock:
+            self._connections.discard(request)
+            self._connections.add(tls)
+        try:
+            return super().finish_request(tls, client_address)
+        finally:
+            self.shutdown_request(tls)
 
     def shutdown_request(self, request) -> None:  # type: ignore[no-untyped-def]
         with self._lock:
@@ -202,19 +267,21 @@ class SimServer:
     """The simulator on 127.0.0.1: `with SimServer(get_scenario("case-b")) as sim: ... sim.url ...`."""
 
     def __init__(self, scenario: Scenario | str, port: int = 0, latency_ms: int | None = None,
-                 host: str = "127.0.0.1", clock: Callable[[], float] | None = None) -> None:
+                 host: str = "127.0.0.1", clock: Callable[[], float] | None = None,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         self.scenario = get_scenario(scenario) if isinstance(scenario, str) else scenario
         self.host = host
         self.port = port
         self.latency_ms = self.scenario.latency_ms if latency_ms is None else latency_ms
         self.clock = clock or time.time
+        self.ssl_context = ssl_context  # server side: serve HTTPS with this certificate
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.requests: list[RecordedRequest] = []
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.ssl_context else 'http'}://{self.host}:{self.port}"
 
     @property
     def token(self) -> str | None:
@@ -224,7 +291,8 @@ class SimServer:
     def start(self) -> SimServer:
         if self._httpd is not None:
             raise RuntimeError("the simulator is already running")
-        httpd = _HTTPServer((self.host, self.port), Service(self.scenario, self.clock), self.latency_ms)
+        httpd = _HTTPServer((self.host, self.port), Service(self.scenario, self.clock), self.latency_ms,
+                            self.ssl_context)
         httpd.recorded = self.requests  # one list: callers read sim.requests while the server appends
         self._httpd, self.port = httpd, httpd.server_address[1]
         # The socket listens from here on, so callers can connect as soon as start() returns.

@@ -1,0 +1,281 @@
+"""Every fault the world throws at one probe, through `hftui diagnose --json` as a user runs it.
+
+Per fault: the run ends within --timeout plus a margin (measured from process start to exit), no
+traceback, the faulty step says what happened in words, and a verdict still comes out. One fault
+per run, on one route; the scenario has no organization, so the only step that waits on another
+is `pinned` (for the catalog and the mapping), and a run is bounded by one --timeout.
+
+The runs are independent processes, so they run one per CPU at a time: contention only makes the
+measured times worse. Each run is held to two bounds (see rhelpers.assert_calm): its plan, by its
+own clock, and the whole process, timed from outside.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pytest
+import trustme
+from rhelpers import MODEL, TIMEOUT, TOKEN, Run, assert_calm, child_env, closed_port, diagnose, scenario
+
+from hftui.core.probes import BODY_CAP_BYTES
+from hftui.sim import ChatRule, Fault, SimServer
+
+DEAD = "http://hftui-test.invalid"  # RFC 6761: never resolves (the test guard answers for the resolver)
+
+
+def untrusted_tls() -> ssl.SSLContext:
+    """A server context with a certificate from a CA nobody trusts (the client is never told of it)."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    return context
+
+
+class Lab:
+    """Simulators and addresses for one case; everything it starts is stopped with the module."""
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        self.tls = tls
+        self.sims: list[SimServer] = []
+        self.named: dict[str, SimServer] = {}
+
+    def sim(self, name: str = "", tls: bool = False, **changes) -> SimServer:
+        sim = SimServer(scenario(**changes), ssl_context=self.tls if tls else None).start()
+        self.sims.append(sim)
+        if name:
+            self.named[name] = sim
+        return sim
+
+
+@dataclass(frozen=True)
+class Case:
+    """One fault: where it is injected, the step that must show it, and what the user must read."""
+
+    setup: Callable[[Lab], tuple[str, str]]  # -> (hub url, router url)
+    step: str
+    status: str  # that step's status
+    says: str  # in that step's error text (or, for an ok step, in its response's body_note)
+    verdict: str
+    waits: int = 0  # how many --timeout the run waits out, one after the other
+    env: dict = field(default_factory=dict)  # "dead" stands for a closed loopback port
+    check: Callable[[Run, Lab], None] | None = None
+
+
+def sim(**changes):
+    """Hub and router on one simulator with these scenario changes."""
+    def setup(lab: Lab):
+        url = lab.sim(**changes).url
+        return url, url
+    return setup
+
+
+def split(hub: str | None = None, router: str | None = None):
+    """The Hub or the router somewhere broken, the other on a healthy simulator."""
+    def setup(lab: Lab):
+        pick = {"closed": lambda: f"http://127.0.0.1:{closed_port()}", "dns": lambda: DEAD,
+                "tls": lambda: lab.sim(tls=True).url}
+        healthy = lab.sim().url
+        return (pick[hub]() if hub else healthy), (pick[router]() if router else healthy)
+    return setup
+
+
+def urls(hub: str, router: str):
+    return lambda lab: (hub, router)
+
+
+def rate_limited(headers: dict):
+    return sim(chat_rules=(ChatRule("*", status=429, headers=headers, body={"error": "Too many requests"}),))
+
+
+def cross_origin_redirect(lab: Lab):
+    elsewhere = lab.sim("elsewhere").url.replace("127.0.0.1", "localhost")  # same machine, another origin
+    url = lab.sim(chat_rules=(ChatRule(MODEL, fault=Fault("redirect", location=elsewhere + "{path}")),)).url
+    return url, url
+
+
+def nothing_reached_the_other_origin(run: Run, lab: Lab) -> None:
+    assert lab.named["elsewhere"].requests == [], "hftui must not follow a redirect to another origin at all"
+    elsewhere = lab.named["elsewhere"].url.replace("127.0.0.1", "localhost")
+    assert run.steps["as-configured"]["error"].startswith(f"redirected to another origin, {elsewhere}")
+
+
+def same_origin_redirect(lab: Lab):
+    """Like the Hub's 307 for a renamed repo: same origin, so the token goes along."""
+    url = lab.sim("hub", route_faults={"mapping": Fault("redirect", location="{path}&renamed=1", times=1)}).url
+    return url, url
+
+
+def followed_with_the_token(run: Run, lab: Lab) -> None:
+    followed = [r for r in lab.named["hub"].requests if "renamed=1" in r.path]
+    assert followed and followed[0].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+def loop(lab: Lab):
+    url = lab.sim("hub", route_faults={"whoami": Fault("redirect", location="/api/whoami-v2")}).url
+    return url, url
+
+
+def four_requests(run: Run, lab: Lab) -> None:
+    assert sum(r.path == "/api/whoami-v2" for r in lab.named["hub"].requests) == 4  # the probe and three hops
+
+
+def truncated_at_the_cap(run: Run, lab: Lab) -> None:
+    response = run.steps["catalog"]["response"]
+    assert response["truncated"] is True and response["body_bytes"] == 10 * 1024 * 1024
+    assert len(response["body"].encode()) == BODY_CAP_BYTES
+
+
+def retry_hint(says: str):
+    def check(run: Run, lab: Lab) -> None:
+        assert says in run.verdict["summary"], run.verdict["summary"]
+    return check
+
+
+CASES = {
+    # -- cannot connect ---------------------------------------------------------------------------
+    "refused-router": Case(split(router="closed"), "as-configured", "error",
+                           "refused the connection (nothing listens on that port)", "network_error"),
+    "refused-hub": Case(split(hub="closed"), "whoami", "error", "refused the connection", "ok"),
+    "dns-router": Case(split(router="dns"), "known-good", "error",
+                       "hftui-test.invalid does not resolve (Name or service not known)", "network_error"),
+    "dns-hub": Case(split(hub="dns"), "mapping", "error", "hftui-test.invalid does not resolve", "ok"),
+    "dns-server-never-answers": Case(urls(DEAD, DEAD), "whoami", "error",
+                                     "could not connect to hftui-test.invalid:80 within 1 s (DNS lookup or TCP "
+                                     "connect hung)", "network_error", waits=1, env={"HFTUI_TEST_DNS_DELAY": "8"}),
+    "tls-untrusted-router": Case(split(router="tls"), "catalog", "error",
+                                 "is not trusted (unable to get local issuer certificate); hftui always verifies TLS",
+                                 "network_error"),
+    "tls-untrusted-hub": Case(split(hub="tls"), "whoami", "error", "is not trusted", "ok"),
+    # -- connected, then nothing or too little -----------------------------------------------------
+    "hang-whoami": Case(sim(route_faults={"whoami": Fault("hang")}), "whoami", "error",
+                        "sent the request, but no answer came within 1 s", "ok", waits=1),
+    "hang-catalog": Case(sim(route_faults={"catalog": Fault("hang")}), "catalog", "error",
+                         "no answer came within 1 s", "ok", waits=1),
+    "hang-chat": Case(sim(route_faults={"chat": Fault("hang")}), "as-configured", "error",
+                      "no answer came within 1 s", "provider_outage", waits=1),
+    "hang-chat-with-an-org": Case(sim(orgs=("acme-research",), route_faults={"chat": Fault("hang")}), "bill-to",
+                                  "error", "no answer came within 1 s", "provider_outage", waits=2),
+    "reset-before-answer": Case(sim(route_faults={"whoami": Fault("reset")}), "whoami", "error",
+                                "dropped before any answer (Connection reset by peer)", "ok"),
+    "reset-mid-body": Case(sim(route_faults={"chat": Fault("reset", mid_body=True)}), "as-configured", "error",
+                           "the answer (HTTP 200) stopped after", "inconclusive"),
+    "slow-body-mapping": Case(sim(route_faults={"mapping": Fault("slow_body")}), "mapping", "error",
+                              "the answer started (HTTP 200) but its body was still arriving after 1 s", "ok",
+                              waits=1),
+    "slow-body-chat": Case(sim(route_faults={"chat": Fault("slow_body")}), "known-good", "error",
+                           "still arriving after 1 s", "provider_outage", waits=1),
+    # -- an answer, but not the one expected -------------------------------------------------------
+    "huge-body": Case(sim(route_faults={"catalog": Fault("huge_body")}), "catalog", "ok",
+                      f"body cut at {BODY_CAP_BYTES:,} of 10,485,760 bytes", "ok", check=truncated_at_the_cap),
+    "invalid-utf8": Case(sim(route_faults={"whoami": Fault("invalid_utf8")}), "whoami", "ok",
+                         "body is not valid UTF-8", "ok"),
+    "invalid-utf8-error-body": Case(sim(chat_rules=(ChatRule("*", status=500, body={"error": "upstream"},
+                                                             fault=Fault("invalid_utf8")),)),
+                                    "as-configured", "failed", "", "provider_outage"),
+    "html-not-json": Case(sim(route_faults={"chat": Fault("html", status=502)}), "as-configured", "failed",
+                          'an HTML page instead of JSON: "ERROR: The request could not be satisfied"',
+                          "provider_outage"),
+    "whoami-without-auth": Case(sim(route_faults={"whoami": Fault("body", body={"type": "user", "name": "ada"})}),
+                                "whoami", "ok", "", "ok"),
+    "catalog-without-data": Case(sim(route_faults={"catalog": Fault("body", body={"object": "list"})}),
+                                 "catalog", "ok", "", "ok"),
+    "providers-null": Case(sim(route_faults={"catalog": Fault("body", body={"data": [
+        {"id": "Qwen/Qwen3.5-9B", "providers": None}]})}), "catalog", "ok", "", "ok"),
+    # -- rate limits --------------------------------------------------------------------------------
+    "429-retry-after": Case(rate_limited({"retry-after": "30"}), "as-configured", "failed",
+                            "Too many requests (Retry-After: 30)", "rate_limited",
+                            check=retry_hint("the server asks to wait 30 s")),
+    "429-ratelimit-header": Case(rate_limited({"ratelimit": "limit=100, remaining=0, reset=30"}), "as-configured",
+                                 "failed", "Too many requests", "rate_limited",
+                                 check=retry_hint("its RateLimit header says the limit resets in 30 s")),
+    "429-x-ratelimit-reset": Case(rate_limited({"x-ratelimit-reset-requests": "2m59s"}), "as-configured", "failed",
+                                  "Too many requests", "rate_limited",
+                                  check=retry_hint("x-ratelimit-reset-requests: 2m59s says when the limit resets")),
+    "429-bare": Case(rate_limited({}), "as-configured", "failed", "Too many requests", "rate_limited",
+                     check=retry_hint("no Retry-After was given; back off")),
+    "429-whoami-only": Case(sim(route_faults={"whoami": Fault("body", status=429, body={"error": "slow down"})}),
+                            "whoami", "failed", "slow down", "ok"),
+    # -- redirects ----------------------------------------------------------------------------------
+    "redirect-other-origin": Case(cross_origin_redirect, "as-configured", "failed",
+                                  ": not followed, so the token was not sent there", "inconclusive",
+                                  check=nothing_reached_the_other_origin),
+    "redirect-same-origin": Case(same_origin_redirect, "mapping", "ok", "", "ok", check=followed_with_the_token),
+    "redirect-loop": Case(loop, "whoami", "error", "too many redirects: more than 3 redirects", "ok",
+                          check=four_requests),
+    # -- proxies ------------------------------------------------------------------------------------
+    "dead-proxy": Case(sim(), "as-configured", "error", "proxy failed: the proxy http://127.0.0.1:", "network_error",
+                       env={"HTTPS_PROXY": "dead", "HTTP_PROXY": "dead"}),
+    "dead-proxy-bypassed-by-no-proxy": Case(sim(), "as-configured", "ok", "", "ok",
+                                            env={"HTTPS_PROXY": "dead", "HTTP_PROXY": "dead",
+                                                 "NO_PROXY": "127.0.0.1"}),
+    # Through an HTTP proxy the client never resolves the target itself: only the proxy is dialled.
+    "dead-proxy-before-unresolvable-host": Case(urls("https://hftui-test.invalid", "https://hftui-test.invalid"),
+                                                "as-configured", "error",
+                                                "(from HTTPS_PROXY) refused the connection (nothing listens on that "
+                                                "port); fix or unset it, or add hftui-test.invalid to NO_PROXY",
+                                                "network_error", env={"HTTPS_PROXY": "dead", "HTTP_PROXY": "dead"}),
+}
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Every case's run (and its Lab), one process per CPU at a time, the long waits first."""
+    tls = untrusted_tls()
+    labs, jobs = {}, {}
+    try:
+        for name, case in sorted(CASES.items(), key=lambda item: -item[1].waits):
+            labs[name] = Lab(tls)
+            hub, router = case.setup(labs[name])
+            dead = f"http://127.0.0.1:{closed_port()}"
+            jobs[name] = (hub, router, {k: dead if v == "dead" else v for k, v in case.env.items()})
+        with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 2, 2)) as pool:
+            futures = {name: pool.submit(diagnose, hub, router, env=env) for name, (hub, router, env) in jobs.items()}
+            yield {name: (future.result(), labs[name]) for name, future in futures.items()}
+    finally:
+        for lab in labs.values():
+            for server in lab.sims:
+                server.stop()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_fault_ends_in_time_with_words_and_a_verdict(name, runs):
+    case, (run, lab) = CASES[name], runs[name]
+    assert_calm(run, waits=case.waits * TIMEOUT)
+    step = run.steps[case.step]
+    assert step["status"] == case.status, step
+    text = step["error"] if case.status != "ok" else (step["response"] or {}).get("body_note") or ""
+    assert case.says in text, text
+    assert run.verdict["case"] == case.verdict, run.verdict
+    if case.waits:
+        assert step["elapsed_ms"] <= TIMEOUT * 1000 + 150, step["elapsed_ms"]
+    if case.check:
+        case.check(run, lab)
+
+
+def test_ctrl_c_while_every_probe_hangs_ends_at_once_without_a_traceback():
+    lab = Lab(untrusted_tls())
+    try:
+        url = lab.sim(route_faults={"*": Fault("hang")}).url
+        child = subprocess.Popen([sys.executable, "-m", "hftui", "diagnose", "--hub-url", url, "--router-url", url,
+                                  "--model", MODEL, "--timeout", "30"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env=child_env())
+        deadline = time.monotonic() + 10
+        while len(lab.sims[0].requests) < 5 and time.monotonic() < deadline:  # the first-stage probes are in flight
+            time.sleep(0.02)
+        interrupted = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=10)
+        assert time.monotonic() - interrupted < 1.5
+        assert child.returncode == 130 and stderr == "hftui: interrupted\n", stderr
+    finally:
+        for server in lab.sims:
+            server.stop()
