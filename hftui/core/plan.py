@@ -226,9 +226,23 @@ def _skip(step: StepResult, reason: str) -> StepResult:
                    target=None)
 
 
+def _shape_note(exchange: Exchange, parsed, unusable: str, empty: str | None = None) -> str | None:
+    """A 200 whose body does not have the shape we read is worth saying: it is not what it seems."""
+    if not exchange.ok:
+        return None
+    if parsed is None:
+        return f"answered, but {unusable}"
+    if empty and not parsed:
+        return empty
+    return None
+
+
 async def _whoami(run: PlanRun, step: StepResult) -> StepResult:
     spec = ProbeSpec("GET", f"{run.inputs.hub_url}/api/whoami-v2", run.auth_headers())
-    return _finish(step, await run.probe(spec))
+    exchange = await run.probe(spec)
+    note = _shape_note(exchange, parse_whoami(exchange.json),
+                       "not in whoami's shape (no user name): the account is unknown")
+    return _finish(step, exchange, note=note)
 
 
 async def _whoami_raw(run: PlanRun, step: StepResult) -> StepResult:
@@ -238,14 +252,23 @@ async def _whoami_raw(run: PlanRun, step: StepResult) -> StepResult:
 
 async def _catalog(run: PlanRun, step: StepResult) -> StepResult:
     spec = ProbeSpec("GET", f"{run.inputs.router_url}/v1/models", run.auth_headers())
-    return _finish(step, await run.probe(spec))
+    exchange = await run.probe(spec)
+    repo = run.inputs.model.repo
+    note = _shape_note(exchange, parse_catalog(exchange.json, repo),
+                       "without a 'data' list of models: the router's providers are unknown",
+                       f"the catalog lists no provider for {repo}")
+    return _finish(step, exchange, note=note)
 
 
 async def _mapping(run: PlanRun, step: StepResult) -> StepResult:
     repo = quote(run.inputs.model.repo, safe="/")
     spec = ProbeSpec("GET", f"{run.inputs.hub_url}/api/models/{repo}?expand[]=inferenceProviderMapping",
                      run.auth_headers())
-    return _finish(step, await run.probe(spec))
+    exchange = await run.probe(spec)
+    note = _shape_note(exchange, parse_mapping(exchange.json),
+                       "not in a model's shape: the Hub's provider mapping is unknown",
+                       f"the Hub maps {run.inputs.model.repo} to no chat provider")
+    return _finish(step, exchange, note=note)
 
 
 async def _as_configured(run: PlanRun, step: StepResult) -> StepResult:
@@ -290,10 +313,10 @@ async def _pinned(run: PlanRun, step: StepResult) -> StepResult:
 
 
 def failing_call(run: PlanRun) -> tuple[str, str] | None:
-    """(step id, model) of the call bill-to should repeat: the user's own call first."""
+    """(step id, model) of the call bill-to should repeat: one the router answered, the user's own first."""
     for step_id, model in (("as-configured", str(run.inputs.model)), ("known-good", str(run.inputs.baseline))):
         result = run.results[step_id]
-        if result.status in (StepStatus.FAILED, StepStatus.ERROR):
+        if result.status is StepStatus.FAILED:
             return step_id, model
     return None
 
@@ -301,6 +324,9 @@ def failing_call(run: PlanRun) -> tuple[str, str] | None:
 async def _bill_to(run: PlanRun, step: StepResult) -> StepResult:
     failing = failing_call(run)
     if failing is None:
+        if any(run.results[s].status is StepStatus.ERROR for s in ("as-configured", "known-good")):
+            # Repeating a call that got no answer would only wait out the timeout a second time.
+            return _skip(step, "the failing call got no HTTP answer at all, which billing an org cannot change")
         return _skip(step, "no chat call failed, so there is nothing to repeat with org billing")
     if run.inputs.bill_to:
         orgs = [run.inputs.bill_to]

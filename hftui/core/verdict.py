@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from hftui.core.hub import Account, ModelRef, ProviderOption
-from hftui.core.plan import PlanInputs, StepResult, StepStatus, failing_call
+from hftui.core.plan import PlanInputs, StepResult, StepStatus
 from hftui.core.probes import Outcome, classify
 from hftui.core.tokens import CLEANABLE, TokenCandidate
 
