@@ -311,10 +311,16 @@ def cmd_app(args: argparse.Namespace, scenario_name: str | None = None) -> int:
     from hftui.ui.launch import run_app
 
     if scenario_name is None:
+        from hftui.core.tokens import TokenLocations
+
         settings = Settings.from_args(args)
         for warning in insecure_url_warnings(settings):
             print(warning, file=sys.stderr)
-        return run_app(settings, tokens=discover(settings))
+        # What discover() looks in; the app reads the keyring itself, after its first frame.
+        where = TokenLocations.from_environment(token_env=settings.token_env, keyring_reader=_keyring_reader())
+        if settings.token_env and settings.token_env not in where.env:
+            raise UsageError(f"--token-env {settings.token_env}: that environment variable is not set")
+        return run_app(settings, locations=where)
     with simulator(scenario_name) as (scenario, server):
         args.hub_url = args.hub_url or server.url
         args.router_url = args.router_url or server.url

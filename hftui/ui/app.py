@@ -2,11 +2,18 @@
 
 Data goes one way: inputs → PlanRun → StepUpdated messages → Diagnosis → panes. Panes post
 messages up (a token, a model, a route, an org) and the app re-plans; no pane touches another.
+
+It paints first, then works: the first frame shows the inputs and the plan's steps waiting; only
+after it do the HTTP client (httpx and the CA store), the keyring and the plan start, off the
+event loop. A keyring token only waits when it would be the one tested: no environment token.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,17 +23,16 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
-from hftui.core.curl import to_curl
 from hftui.core.diagnosis import Diagnosis, snapshot
 from hftui.core.hub import ModelIdError, ModelRef, ProviderOption
 from hftui.core.keystore import Keystore, KeystoreStatus
-from hftui.core.plan import PlanInputs, PlanRun, make_client
+from hftui.core.plan import PlanInputs, PlanRun, make_client, step_specs
 from hftui.core.probes import Exchange
 from hftui.core.redact import Redactor
-from hftui.core.tokens import TokenCandidate, TokenReport
+from hftui.core.tokens import TokenCandidate, TokenLocations, TokenReport, discover_tokens
 from hftui.ui.commands import HftuiCommands
 from hftui.ui.exporting import BundleExport
 from hftui.ui.format import Formatter
@@ -34,6 +40,7 @@ from hftui.ui.keeping import TokenKeeping
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
 from hftui.ui.screens import HelpScreen
 from hftui.ui.widgets.credentials import CredentialsPane, pasted_candidate
+from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.matrix import DiagnosisPane
 from hftui.ui.widgets.providers import ProviderPane
 from hftui.ui.widgets.steps import StepTree
@@ -80,7 +87,10 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
     ]
 
     def __init__(self, settings: Any, tokens: TokenReport, scenario: Any = None, *, frozen: bool | None = None,
-                 keystore: Keystore | None = None, token_file: Path | None = None) -> None:
+                 keystore: Keystore | None = None, token_file: Path | None = None,
+                 pending_keyring: TokenLocations | None = None) -> None:
+        """`pending_keyring`: where `tokens` were found, with the keyring reader not called yet; the app
+        calls it off the event loop after its first frame and discovers the tokens again with its answer."""
         super().__init__()
         self.animation_level = "none"  # over SSH every animation frame is bytes on the wire
         self.settings = settings
@@ -92,8 +102,11 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         self.keystore = keystore or Keystore(service="hftui-demo" if scenario is not None else None)
         self._token_file = token_file
         self.testing: TokenCandidate | None = tokens.active
-        self.model: ModelRef | None = None
-        self.baseline: ModelRef | None = None
+        self.model, model_error = _parse(settings.model) if settings.model else (None, None)
+        self.baseline, baseline_error = _parse(settings.baseline)
+        self._field_errors = {"model": model_error, "baseline": baseline_error}
+        # Where the first frame's focus goes (set once, not moved after the first paint)
+        self.AUTO_FOCUS = "#steps" if self.model and self.baseline else "#model"
         self.bill_to: str | None = settings.bill_to
         self.inputs: PlanInputs | None = None
         self.plan_run: PlanRun | None = None
@@ -102,6 +115,10 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         self._generation = 0
         self._bindings_state: tuple = ()
         self._client = None
+        self._startup_error: str | None = None
+        self._locations = pending_keyring if pending_keyring and pending_keyring.keyring_reader else None
+        self._keyring_reader: Callable[[], str | None] | None = self._locations.keyring_reader if self._locations else None
+        self._auto_token = True  # the tested token follows the report's active one until the user picks one
         self._providers: dict[str, tuple[ProviderOption, ...]] = {}  # by repo: kept while a re-plan re-reads them
 
     def compose(self) -> ComposeResult:
@@ -113,25 +130,78 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
             with Vertical(id="right"):
                 yield StepTree(self.formatter, id="steps")
                 yield DiagnosisPane(self.formatter, id="diagnosis")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for selector, title in (("#credentials", "1 Credentials"), ("#provider", "2 Provider"),
                                 ("#steps", "3 Steps"), ("#diagnosis", "4 Diagnosis")):
             self.query_one(selector).border_title = title
-        self._client = make_client(self.settings.timeout)
         provider = self.query_one(ProviderPane)
         provider.set_model_text(self.settings.model or "")
         provider.set_baseline_text(self.settings.baseline)
-        self.model = self._parse("model", self.settings.model) if self.settings.model else None
-        self.baseline = self._parse("baseline", self.settings.baseline)
-        self.query_one(CredentialsPane).show_tokens(self.tokens, self.testing)
+        for field, error in self._field_errors.items():
+            if error:
+                provider.show_error(field, error)
+        self._show_tokens()
         provider.show_orgs((), self.bill_to)
         self._show_topbar()
         self._show_keystore()
+        self._replan()  # no client yet: the steps show as waiting
+        self.call_after_refresh(self._start)  # paint first, then work
+
+    def _start(self) -> None:
+        """After the first frame: the keyring in a daemon thread, the HTTP client in a worker, then the plan."""
         self._check_keystore()
+        self.run_worker(self._load_client(), name="startup", group="startup", exit_on_error=False,
+                        description="load the HTTP client")
+
+    async def _load_client(self) -> None:
+        try:  # importing httpx and loading the CA store take ~85 ms: not on the event loop
+            client = await in_daemon_thread(make_client, self.settings.timeout)
+        except Exception as exc:  # noqa: BLE001 - e.g. SSL_CERT_FILE names a file that is not a CA bundle
+            self._startup_error = f"{type(exc).__name__}: {exc}"
+            self.query_one(StepTree).show_message(f"✗ The HTTP client could not be set up: {self._startup_error}")
+            self.notify(self._startup_error, title="Cannot run the plan", severity="error", markup=False, timeout=10)
+            self._show_topbar()
+            return
+        self._client = client
         self._replan()
-        self.query_one("#steps" if self.inputs else "#model").focus()
+        self._show_topbar()
+
+    @property
+    def _awaiting_keyring(self) -> bool:
+        """The keyring has not answered and its token would be the one tested (none from the environment)."""
+        testing = self.testing
+        return (self._keyring_reader is not None and self._auto_token
+                and not (testing is not None and testing.source.startswith("env:")))
+
+    @property
+    def starting(self) -> bool:
+        """The plan cannot start yet: the client is loading, or the keyring may still change the token."""
+        return (self._client is None and self._startup_error is None) or self._awaiting_keyring
+
+    def keyring_answered(self, read: Callable[[], str | None]) -> None:
+        """The keyring's token arrived (or its error): the report again with it, in the usual precedence."""
+        if self._locations is None:
+            return
+        self._keyring_reader = None
+        self.tokens = discover_tokens(replace(self._locations, keyring_reader=read))
+        if self._auto_token:
+            self.testing = self.tokens.active
+        elif self.testing is not None:
+            self.testing = self.tokens.by_source(self.testing.source) or self.testing
+        token = self.inputs.token if self.inputs else None
+        if token is not None and self.testing is not None and (token.source, token.raw) == (self.testing.source,
+                                                                                          self.testing.raw):
+            self.inputs = replace(self.inputs, token=self.testing)  # the same token: the run stands
+        self._show_tokens()
+        self._replan()
+        self._refresh_views()
+        self._show_topbar()
+
+    def _show_tokens(self) -> None:
+        self.query_one(CredentialsPane).show_tokens(self.tokens, self.testing,
+                                                    keyring_pending=self._keyring_reader is not None)
 
     async def on_unmount(self) -> None:
         if self._client is not None:
@@ -141,13 +211,8 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
 
     def _parse(self, field: str, text: str | None) -> ModelRef | None:
         """A ModelRef, or None with the message under the field; the field keeps the text either way."""
-        pane = self.query_one(ProviderPane)
-        try:
-            ref = ModelRef.parse(text or "")
-        except ModelIdError as exc:
-            pane.show_error(field, str(exc))
-            return None
-        pane.show_error(field, None)
+        ref, error = _parse(text)
+        self.query_one(ProviderPane).show_error(field, error)
         return ref
 
     def _replan(self, force: bool = False) -> None:
@@ -164,6 +229,11 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
                             timeout=self.settings.timeout)
         if inputs == self.inputs and not force:
             return
+        if self.starting or self._client is None:
+            if self.plan_run is None:
+                self.query_one(StepTree).reset(step_specs(inputs))
+                self.query_one(DiagnosisPane).clear("No diagnosis yet: the plan starts in a moment.")
+            return  # _load_client or keyring_answered plans again
         self.inputs = inputs
         self.start_plan()
 
@@ -187,7 +257,8 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
 
     @property
     def plan_busy(self) -> bool:
-        return any(w.group == "plan" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
+        return self.starting or any(w.group == "plan" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                                    for w in self.workers)
 
     def on_step_updated(self, message: StepUpdated) -> None:
         if message.generation != self._generation:
@@ -229,7 +300,10 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         """The verdict first (it is what the user came for), then where the probes go."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" hftui ", style="bold reverse")
-        if self.diagnosis is not None:
+        if self.starting:
+            waiting = "reading the OS keyring" if self._client is not None else "starting"
+            text.append(f" … {waiting} ", style="bold yellow")
+        elif self.diagnosis is not None:
             steps = self.diagnosis.steps
             done = sum(1 for s in steps if s.status.done)
             verdict = self.diagnosis.verdict
@@ -275,7 +349,8 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
 
     def choose_token(self, candidate: TokenCandidate) -> None:
         self.testing = candidate
-        self.query_one(CredentialsPane).show_tokens(self.tokens, self.testing)
+        self._auto_token = False
+        self._show_tokens()
         self._replan()
 
     def choose_route(self, suffix: str) -> None:
@@ -328,6 +403,8 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         if exchange is None:
             self.notify(f"{step_id} sent no request, so there is nothing to copy.", severity="warning", markup=False)
             return
+        from hftui.core.curl import to_curl  # only when something is copied
+
         command = to_curl(exchange.request)
         self.copy_to_clipboard(command)
         self.notify(command, title=f"Copied {step_id} as curl (uses $HF_TOKEN)", markup=False, timeout=10)
@@ -399,3 +476,34 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
     @on(OptionList.OptionHighlighted)
     def _option_highlighted(self) -> None:
         self.update_bindings()
+
+
+def _parse(text: str | None) -> tuple[ModelRef | None, str | None]:
+    try:
+        return ModelRef.parse(text or ""), None
+    except ModelIdError as exc:
+        return None, str(exc)
+
+
+async def in_daemon_thread(job: Callable[..., Any], *args: Any) -> Any:
+    """`job(*args)` in a thread of its own that ends with the job: unlike asyncio.to_thread, no idle
+    executor thread outlives it, so quitting leaves nothing running."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future = loop.create_future()
+
+    def settle(outcome: Callable[[Any], None], value: Any) -> None:
+        if not future.done():  # the awaiting side may have been cancelled meanwhile
+            outcome(value)
+
+    def work() -> None:
+        try:
+            outcome, value = future.set_result, job(*args)
+        except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+            outcome, value = future.set_exception, exc
+        try:
+            loop.call_soon_threadsafe(settle, outcome, value)
+        except RuntimeError:  # the app has quit and its loop is closed: nobody is waiting
+            pass
+
+    threading.Thread(target=work, name="hftui-startup", daemon=True).start()
+    return await future

@@ -11,8 +11,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hftui.core.bundle import render_bundle, write_private
-
 if TYPE_CHECKING:
     from hftui.core.diagnosis import Diagnosis
 
@@ -27,6 +25,8 @@ class BundleExport:
         if self.diagnosis is None or not any(s.status.done for s in self.diagnosis.steps):
             self.notify("Run the plan first: the bundle is made of its results.", severity="warning")
             return None
+        from hftui.core.bundle import render_bundle  # importlib.metadata and platform: only for a bundle
+
         return render_bundle(self.diagnosis, "md")
 
     def action_export_bundle(self) -> None:
@@ -39,6 +39,8 @@ class BundleExport:
             self.notify(f"Support bundle {name} sent to your browser.", title="Exported", markup=False)
             return
         path = (self.export_directory or Path.cwd()) / name
+        from hftui.core.bundle import write_private
+
         try:
             write_private(path, text)
         except OSError as exc:

@@ -35,6 +35,8 @@ class TokenKeeping:
     tokens: TokenReport
     scenario: Any
     _token_file: Path | None
+    _keyring_reader: Callable[[], str | None] | None  # set until the keyring's token has been read
+    keyring_answered: Callable[[Callable[[], str | None]], None]
 
     def token_to_store(self) -> str | None:
         """The pasted value if there is one, else the tested token; cleaned (what the user meant)."""
@@ -64,11 +66,27 @@ class TokenKeeping:
         threading.Thread(target=target, name=f"hftui-{name}", daemon=True).start()
 
     def _check_keystore(self) -> None:
-        self._in_thread("keyring-status", self.keystore.status, self._keystore_checked)
+        """Which backend the keyring has and, while the token report waits for it, the token it keeps."""
+        reader = self._keyring_reader
 
-    def _keystore_checked(self, status: KeystoreStatus | None, error: BaseException | None) -> None:
+        def status_and_token() -> tuple[KeystoreStatus, Callable[[], str | None] | None]:
+            status = self.keystore.status()
+            if reader is None:
+                return status, None
+            try:
+                token = reader()
+            except Exception as exc:  # noqa: BLE001 - the token report lists the keyring as unreadable
+                return status, _raising(exc)
+            return status, lambda: token
+
+        self._in_thread("keyring-status", status_and_token, self._keystore_checked)
+
+    def _keystore_checked(self, result: tuple | None, error: BaseException | None) -> None:
+        status, read = result if result is not None else (None, None)
         self.keystore_status = status
         self._show_keystore()
+        if self._keyring_reader is not None:
+            self.keyring_answered(read or _raising(error or RuntimeError("the keyring did not answer")))
 
     def _show_keystore(self) -> None:
         self.query_one(CredentialsPane).show_keystore(self.keystore_status, can_write_file=True)
@@ -142,3 +160,10 @@ class TokenKeeping:
             return
         self._keystore_done(f"Wrote {mask(token)} to {path} (mode 0600).", None)
 
+
+def _raising(error: BaseException) -> Callable[[], str | None]:
+    """A keyring reader that fails the way the real read did, for the token report to record."""
+    def read() -> str | None:
+        raise error
+
+    return read

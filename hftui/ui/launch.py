@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import gc
+from dataclasses import replace
 from typing import Any
 
-from hftui.core.tokens import TokenReport
+from hftui.core.tokens import TokenLocations, TokenReport, discover_tokens
 
 
-def run_app(settings: Any, tokens: TokenReport, scenario: Any = None) -> int:
-    """Open the app on `settings` (the CLI's Settings) and block until the user quits; 0 on quit."""
+def run_app(settings: Any, tokens: TokenReport | None = None, scenario: Any = None,
+            locations: TokenLocations | None = None) -> int:
+    """Open the app on `settings` (the CLI's Settings) and block until the user quits; 0 on quit.
+
+    Give `tokens`, or `locations` to look in: then the app opens on every source but the keyring,
+    and reads the keyring (its import and backend detection take ~100 ms) after its first frame."""
     from hftui.ui.app import HftuiApp  # Textual is imported here, not when the CLI starts
 
-    app = HftuiApp(settings, tokens, scenario=scenario)
-    app.run()
+    if tokens is None:
+        assert locations is not None, "run_app needs the tokens or where to find them"
+        tokens = discover_tokens(replace(locations, keyring_reader=None))
+    app = HftuiApp(settings, tokens, scenario=scenario, pending_keyring=locations)
+    # What exists now (modules, classes, Textual's and hftui's tables) lives as long as the app: out of the
+    # collector's sight, so the collections the first frame's allocations trigger don't walk it (~15 ms).
+    gc.freeze()
+    from hftui.core.probes import bounded_loop  # a hung DNS lookup must not hold up quitting
+
+    app.run(loop=bounded_loop())
     return app.return_code or 0

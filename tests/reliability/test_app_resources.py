@@ -114,11 +114,6 @@ def detached_widgets(app) -> int:
     return sum(1 for obj in gc.get_objects() if isinstance(obj, Widget) and id(obj) not in attached)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Textual 8.2.8 keeps every FooterKey the Footer ever composed (Textualize/textual#6666: data_bind "
-    "watchers stay on the Footer until Footer.compact changes), and the app refreshes its footer bindings "
-    "on each retry (busy → idle): ~12 widgets and ~280 KiB per retry, kept for good. Remove this marker once the app "
-    "works around it."))
 async def test_two_hundred_retries_do_not_grow_memory_without_bound():
     healthy = scenario()
     with SimServer(healthy) as sim:

@@ -64,11 +64,12 @@ class CredentialsPane(VerticalScroll):
     def pasted_value(self) -> str:
         return self.query_one(TokenInput).value
 
-    def show_tokens(self, report: TokenReport, testing: TokenCandidate | None) -> None:
+    def show_tokens(self, report: TokenReport, testing: TokenCandidate | None, keyring_pending: bool = False) -> None:
+        """`keyring_pending`: the keyring has not been read yet; a token there comes after the environment's."""
         candidates = list(report.candidates)
         if testing is not None and testing.source == PASTED:
             candidates.insert(0, testing)
-        key = (tuple(candidates), testing, report.unreadable)
+        key = (tuple(candidates), testing, report.unreadable, keyring_pending)
         if key == self._shown:
             return
         self._shown = key
@@ -88,6 +89,10 @@ class CredentialsPane(VerticalScroll):
             why = "pasted here, this session only" if testing.source == PASTED else "chosen here"
             text.append(f"testing {testing.source} {testing.suffix} ({why}); ", style="bold")
             text.append(f"a runtime would use {report.active.source if report.active else 'no token'}")
+        if keyring_pending:
+            text.append("\n" if text.plain else "")
+            text.append("… reading the OS keyring (it comes after the environment, before the token file)",
+                        style="yellow")
         for source, why in report.unreadable:
             text.append("\n" if text.plain else "")
             text.append(f"✗ {source}: ", style="bold red")
