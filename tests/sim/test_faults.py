@@ -7,37 +7,9 @@ import time
 import httpx
 import pytest
 
-from hftui.sim import ChatRule, Fault, Scenario, SimServer, sim_token
+from simkit import auth, scenario
 
-TOKEN = sim_token("tests")
-
-
-def scenario(**changes) -> Scenario:
-    fields = {"name": "test", "title": "test", "description": "test", "expected_case": "ok", "client_token": TOKEN}
-    return Scenario(**{**fields, **changes})
-
-
-def auth() -> dict[str, str]:
-    return {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def serve():
-    started: list[SimServer] = []
-
-    def start(sc: Scenario, **kwargs) -> SimServer:
-        started.append(SimServer(sc, **kwargs).start())
-        return started[-1]
-
-    yield start
-    for sim in started:
-        sim.stop()
-
-
-@pytest.fixture
-def client():
-    with httpx.Client(timeout=5) as c:
-        yield c
+from hftui.sim import ChatRule, Fault, SimServer
 
 
 def chat(client: httpx.Client, sim: SimServer, model: str) -> httpx.Response:

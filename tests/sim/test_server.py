@@ -12,41 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hftui.sim import ANY, ChatRule, Scenario, SimServer, banner, sim_token
+from simkit import TOKEN, auth, scenario
 
-TOKEN = sim_token("tests")
+from hftui.sim import ANY, ChatRule, SimServer, banner, sim_token
+
 ROOT_ID = re.compile(r"^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$")
 PROMPT = [{"role": "user", "content": "Reply with exactly OK"}]
-
-
-def scenario(**changes) -> Scenario:
-    fields = {"name": "test", "title": "test", "description": "test", "expected_case": "ok", "client_token": TOKEN}
-    return Scenario(**{**fields, **changes})
-
-
-def auth(token: str = TOKEN) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def serve():
-    """Start a simulator for a scenario; every one started is stopped after the test."""
-    started: list[SimServer] = []
-
-    def start(sc: Scenario | None = None, **kwargs) -> SimServer:
-        sim = SimServer(sc or scenario(), **kwargs).start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        sim.stop()
-
-
-@pytest.fixture
-def client():
-    with httpx.Client(timeout=5) as c:
-        yield c
 
 
 def chat(client: httpx.Client, sim: SimServer, model: str, headers: dict | None = None, path: str = "/v1/chat/completions"):
