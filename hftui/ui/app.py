@@ -117,7 +117,8 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         self._client = None
         self._startup_error: str | None = None
         self._locations = pending_keyring if pending_keyring and pending_keyring.keyring_reader else None
-        self._keyring_reader: Callable[[], str | None] | None = self._locations.keyring_reader if self._locations else None
+        self._keyring_reader: Callable[[], str | None] | None = (self._locations.keyring_reader
+                                                                  if self._locations else None)
         self._auto_token = True  # the tested token follows the report's active one until the user picks one
         self._providers: dict[str, tuple[ProviderOption, ...]] = {}  # by repo: kept while a re-plan re-reads them
 

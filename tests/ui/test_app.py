@@ -8,9 +8,10 @@ import re
 import pytest
 from textual import events
 from textual.widgets import Input, OptionList
+from textual.widgets._footer import FooterKey
 
 from hftui.core.verdict import MATRIX_ROWS, SEEDED_CASES, TITLES, Case
-from hftui.sim import SCENARIOS, ChatRule, get_scenario
+from hftui.sim import SCENARIOS, ChatRule, SimServer, get_scenario
 from hftui.ui.widgets.steps import StepTree
 from uihelpers import SIZE, make_app, screen_text, settle, simulated, widget_text
 
@@ -249,6 +250,26 @@ async def test_keys_that_type_text_leave_the_footer_while_typing(sim_app):
         assert "Quit" not in footer and "Retry step" not in footer
         await pilot.press("q")
         assert app.is_running and app.query_one("#model", Input).value.endswith("q")
+
+
+async def test_while_a_retry_runs_r_and_e_are_dimmed_in_the_footer_then_come_back():
+    with SimServer(get_scenario("case-b"), port=0, latency_ms=300) as sim:
+        app = make_app(sim.scenario, sim.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+
+            def dimmed() -> set[str]:
+                return {key.action for key in app.screen.query(FooterKey) if key.has_class("-disabled")}
+
+            keys = list(app.screen.query(FooterKey))
+            assert dimmed() == set()
+            select_step(app, "whoami")
+            await pilot.press("r")
+            await pilot.pause(0.1)
+            assert app.plan_busy and dimmed() == {"retry_step", "export_bundle"}
+            await settle(pilot)
+            assert dimmed() == set()
+            assert list(app.screen.query(FooterKey)) == keys, "the same keys, dimmed in place, not rebuilt"
 
 
 async def test_q_quits_with_status_zero(sim_app):

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hftui.core.diagnosis import Diagnosis
@@ -44,11 +44,11 @@ class CredentialsPane(VerticalScroll):
         self._shown: tuple | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("Token sources · first found wins", classes="field")
+        yield Static("Token sources · first found wins", classes="field")
         yield OptionList(id="sources", markup=False, compact=True)
         yield Static(id="precedence", classes="hint")
         yield Static(id="account")
-        yield Label("Paste a token · enter: test it", classes="field")
+        yield Static("Paste a token · enter: test it", classes="field")
         yield TokenInput(password=True, compact=True, placeholder="hf_…", id="token-input")
         yield Static(id="paste-check", classes="hint")
         yield Static(id="keyring")

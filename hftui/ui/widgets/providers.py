@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hftui.core.hub import POLICIES, ModelRef, ProviderOption
@@ -28,15 +28,15 @@ class ProviderPane(VerticalScroll):
         self._orgs: tuple = ()
 
     def compose(self) -> ComposeResult:
-        yield Label("Model, exactly as your app sends it", classes="field")
+        yield Static("Model, exactly as your app sends it", classes="field")
         yield Input(id="model", compact=True, placeholder="org/name[:policy|:provider], e.g. Qwen/Qwen3.5-9B:preferred")
         yield Static(id="model-error", classes="error")
-        yield Label("Route · $ in/out per 1M · context", classes="field")
+        yield Static("Route · $ in/out per 1M · context", classes="field")
         yield OptionList(id="routes", markup=False, compact=True)
-        yield Label("Known-good baseline", classes="field")
+        yield Static("Known-good baseline", classes="field")
         yield Input(id="baseline", compact=True)
         yield Static(id="baseline-error", classes="error")
-        yield Label("Bill to (X-HF-Bill-To)", classes="field")
+        yield Static("Bill to (X-HF-Bill-To)", classes="field")
         yield OptionList(id="bill-to", markup=False, compact=True)
 
     def on_mount(self) -> None:
