@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib.abc
+import importlib.util
 import sys
 import time
 
@@ -36,23 +38,26 @@ def rss_kb() -> tuple[int, int]:
 
 
 def first_frame(which: str, args: list[str]) -> int:
-    from textual.app import App
+    def report_first_frame_on(app_class) -> None:
+        original_run = app_class.run
 
-    original_run = App.run
+        async def report_first_frame(pilot) -> None:
+            painted = asyncio.Event()
+            pilot.app.call_after_refresh(painted.set)
+            await painted.wait()
+            print(f"FIRST_FRAME {time.time():.6f}", flush=True)
+            pilot.app.exit()
 
-    async def report_first_frame(pilot) -> None:
-        painted = asyncio.Event()
-        pilot.app.call_after_refresh(painted.set)
-        await painted.wait()
-        print(f"FIRST_FRAME {time.time():.6f}", flush=True)
-        pilot.app.exit()
+        def run(self, *a, **k):  # the same hook for both apps
+            k.update(headless=True, size=SIZE, auto_pilot=report_first_frame)
+            return original_run(self, *a, **k)
 
-    def run(self, *a, **k):  # the same hook for both apps
-        k.update(headless=True, size=SIZE, auto_pilot=report_first_frame)
-        return original_run(self, *a, **k)
+        app_class.run = run
 
-    App.run = run  # type: ignore[method-assign]
+    # Hooked when textual.app is first imported, so each app imports (and starts) in its own order.
+    sys.meta_path.insert(0, PatchOnImport("textual.app", lambda module: report_first_frame_on(module.App)))
     if which == "minimal":
+        from textual.app import App
         from textual.widgets import Footer, Header, Tree
 
         class Minimal(App):
@@ -66,6 +71,27 @@ def first_frame(which: str, args: list[str]) -> int:
     from hftui.cli import main
 
     return main(args)
+
+
+class PatchOnImport(importlib.abc.MetaPathFinder):
+    """Calls `patch(module)` right after the module `name` is first executed; then steps aside."""
+
+    def __init__(self, name: str, patch) -> None:
+        self.name, self.patch = name, patch
+
+    def find_spec(self, name, path, target=None):
+        if name != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        execute = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            execute(module)
+            self.patch(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
 
 
 async def app_memory(url: str, scenario_name: str, retries: int) -> int:

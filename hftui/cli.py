@@ -223,7 +223,7 @@ def plan_inputs(settings: Settings, tokens):
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
     from hftui.core.diagnosis import run_diagnosis
-    from hftui.core.probes import run_bounded  # asyncio.run, minus waiting on a hung DNS lookup at exit
+    from hftui.core.loop import run_bounded  # asyncio.run, minus waiting on a hung DNS lookup at exit
     from hftui.core.report import to_dict, to_text
 
     report_path = Path(args.report) if args.report else None

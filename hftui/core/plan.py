@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -28,6 +27,7 @@ from hftui.core.hub import (
 )
 from hftui.core.probes import Exchange, ProbeSpec, error_message, import_httpx, run_probe
 from hftui.core.redact import Redactor
+from hftui.core.status import StepStatus
 from hftui.core.tokens import TokenCandidate
 
 if TYPE_CHECKING:
@@ -36,19 +36,6 @@ if TYPE_CHECKING:
 CHAT_PROMPT = "Reply with exactly OK"
 CHAT_MAX_TOKENS = 8
 MAX_BILL_TO_ORGS = 3
-
-
-class StepStatus(str, Enum):
-    PENDING = "pending"
-    RUNNING = "running"
-    OK = "ok"
-    FAILED = "failed"  # an HTTP answer that is not 2xx
-    SKIPPED = "skipped"
-    ERROR = "error"  # no HTTP answer at all
-
-    @property
-    def done(self) -> bool:
-        return self not in (StepStatus.PENDING, StepStatus.RUNNING)
 
 
 @dataclass(frozen=True)

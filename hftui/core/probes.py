@@ -12,12 +12,10 @@ that says where it stopped: which host refused, which phase timed out, which pro
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import json
 import re
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -375,42 +373,3 @@ def _decode(body: bytes, encoding: str) -> bytes:
     except (OSError, zlib.error):
         pass
     return body
-
-
-class _DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
-    """Each job in its own daemon thread; shutdown never waits.
-
-    asyncio resolves host names with getaddrinfo in the default executor. A probe's timeout cancels
-    the wait, not the lookup, and asyncio.run() then joins that thread: with a DNS server that does
-    not answer, a 1 s timeout became a 5-30 s exit. Daemon threads let the run end when its probes do.
-    """
-
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        future: concurrent.futures.Future = concurrent.futures.Future()
-
-        def work() -> None:
-            if not future.set_running_or_notify_cancel():
-                return
-            try:
-                future.set_result(fn(*args, **kwargs))
-            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-                future.set_exception(exc)
-
-        threading.Thread(target=work, name="hftui-resolve", daemon=True).start()
-        return future
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        pass
-
-
-def bounded_loop() -> asyncio.AbstractEventLoop:
-    """A new event loop whose default executor never makes anyone wait for it (e.g. App.run(loop=...))."""
-    loop = asyncio.new_event_loop()
-    loop.set_default_executor(_DaemonExecutor(max_workers=1))
-    return loop
-
-
-def run_bounded(coro):  # type: ignore[no-untyped-def]
-    """asyncio.run(coro) for headless runs, except that a stuck DNS lookup cannot hold up the exit."""
-    with asyncio.Runner(loop_factory=bounded_loop) as runner:
-        return runner.run(coro)

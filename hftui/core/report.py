@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from hftui.core.diagnosis import Diagnosis
-from hftui.core.plan import StepResult, StepStatus
+from hftui.core.plan import StepResult
 from hftui.core.probes import Exchange
+from hftui.core.status import MARKS, StepStatus
 from hftui.core.verdict import describe
 
 SCHEMA_VERSION = 1
@@ -32,16 +33,6 @@ def _escape(match: re.Match[str]) -> str:
         return named[char]
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-MARKS = {
-    StepStatus.OK: "✓",
-    StepStatus.FAILED: "✗",
-    StepStatus.ERROR: "✗",
-    StepStatus.SKIPPED: "–",
-    StepStatus.RUNNING: "…",
-    StepStatus.PENDING: "·",
-}
-
 
 def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
     verdict = diagnosis.verdict

@@ -3,9 +3,11 @@
 Data goes one way: inputs → PlanRun → StepUpdated messages → Diagnosis → panes. Panes post
 messages up (a token, a model, a route, an org) and the app re-plans; no pane touches another.
 
-It paints first, then works: the first frame shows the inputs and the plan's steps waiting; only
-after it do the HTTP client (httpx and the CA store), the keyring and the plan start, off the
-event loop. A keyring token only waits when it would be the one tested: no environment token.
+It paints first, then works: the first frame shows the inputs, the token sources and the matrix;
+only after it are the engine (plan, probes, verdict: ~16 ms of imports) and the HTTP client (httpx
+and the CA store) loaded, in a thread, and the keyring read in another; then the plan starts. So
+nothing on the event loop imports the engine before `_load_client` has: its imports are local.
+A keyring token only waits when it would be the one tested: no environment token.
 """
 
 from __future__ import annotations
@@ -16,21 +18,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
-from hftui.core.diagnosis import Diagnosis, snapshot
 from hftui.core.hub import ModelIdError, ModelRef, ProviderOption
 from hftui.core.keystore import Keystore, KeystoreStatus
-from hftui.core.plan import PlanInputs, PlanRun, make_client, step_specs
-from hftui.core.probes import Exchange
 from hftui.core.redact import Redactor
 from hftui.core.tokens import TokenCandidate, TokenLocations, TokenReport, discover_tokens
 from hftui.ui.commands import HftuiCommands
@@ -44,6 +43,11 @@ from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.matrix import DiagnosisPane
 from hftui.ui.widgets.providers import ProviderPane
 from hftui.ui.widgets.steps import StepTree
+
+if TYPE_CHECKING:
+    from hftui.core.diagnosis import Diagnosis
+    from hftui.core.plan import PlanInputs, PlanRun
+    from hftui.core.probes import Exchange
 
 FROZEN_ENV = "HFTUI_FROZEN"
 PANES = {"credentials": "#sources", "provider": "#model", "steps": "#steps", "diagnosis": "#diagnosis"}
@@ -88,9 +92,11 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
 
     def __init__(self, settings: Any, tokens: TokenReport, scenario: Any = None, *, frozen: bool | None = None,
                  keystore: Keystore | None = None, token_file: Path | None = None,
-                 pending_keyring: TokenLocations | None = None) -> None:
+                 pending_keyring: TokenLocations | None = None,
+                 after_first_frame: Callable[[], None] | None = None) -> None:
         """`pending_keyring`: where `tokens` were found, with the keyring reader not called yet; the app
-        calls it off the event loop after its first frame and discovers the tokens again with its answer."""
+        calls it off the event loop after its first frame and discovers the tokens again with its answer.
+        `after_first_frame` is called once the first frame is on screen, before any work starts."""
         super().__init__()
         self.animation_level = "none"  # over SSH every animation frame is bytes on the wire
         self.settings = settings
@@ -121,17 +127,16 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
                                                                   if self._locations else None)
         self._auto_token = True  # the tested token follows the report's active one until the user picks one
         self._providers: dict[str, tuple[ProviderOption, ...]] = {}  # by repo: kept while a re-plan re-reads them
+        self._after_first_frame = after_first_frame
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
-        with Horizontal(id="body"):
-            with Vertical(id="left"):
-                yield CredentialsPane(id="credentials")
-                yield ProviderPane(id="provider")
-            with Vertical(id="right"):
-                yield StepTree(self.formatter, id="steps")
-                yield DiagnosisPane(self.formatter, id="diagnosis")
         yield KeyFooter()
+        with Vertical(id="left"):
+            yield CredentialsPane(id="credentials")
+            yield ProviderPane(id="provider")
+        yield StepTree(self.formatter, id="steps")
+        yield DiagnosisPane(self.formatter, id="diagnosis")
 
     def on_mount(self) -> None:
         for selector, title in (("#credentials", "1 Credentials"), ("#provider", "2 Provider"),
@@ -152,13 +157,15 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
 
     def _start(self) -> None:
         """After the first frame: the keyring in a daemon thread, the HTTP client in a worker, then the plan."""
+        if self._after_first_frame is not None:
+            self._after_first_frame()
         self._check_keystore()
         self.run_worker(self._load_client(), name="startup", group="startup", exit_on_error=False,
                         description="load the HTTP client")
 
     async def _load_client(self) -> None:
         try:  # importing httpx and loading the CA store take ~85 ms: not on the event loop
-            client = await in_daemon_thread(make_client, self.settings.timeout)
+            client = await in_daemon_thread(load_engine, self.settings.timeout)
         except Exception as exc:  # noqa: BLE001 - e.g. SSL_CERT_FILE names a file that is not a CA bundle
             self._startup_error = f"{type(exc).__name__}: {exc}"
             self.query_one(StepTree).show_message(f"✗ The HTTP client could not be set up: {self._startup_error}")
@@ -225,20 +232,29 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
             self.query_one(DiagnosisPane).clear("No diagnosis yet: the plan has not run.")
             self._show_routes()
             return
+        if self._client is None:  # the engine is loading (or failed to: _load_client said so)
+            if self._startup_error is None:
+                self.query_one(StepTree).show_message("… starting: the plan runs as soon as the HTTP client is ready")
+                self.query_one(DiagnosisPane).clear("No diagnosis yet: the plan starts in a moment.")
+            return  # _load_client plans again
+        from hftui.core.plan import PlanInputs, step_specs
+
         inputs = PlanInputs(model=self.model, token=self.testing, baseline=self.baseline, bill_to=self.bill_to,
                             router_url=self.settings.router_url, hub_url=self.settings.hub_url,
                             timeout=self.settings.timeout)
         if inputs == self.inputs and not force:
             return
-        if self.starting or self._client is None:
+        if self.starting:  # the keyring may still change which token is tested
             if self.plan_run is None:
                 self.query_one(StepTree).reset(step_specs(inputs))
                 self.query_one(DiagnosisPane).clear("No diagnosis yet: the plan starts in a moment.")
-            return  # _load_client or keyring_answered plans again
+            return  # keyring_answered plans again
         self.inputs = inputs
         self.start_plan()
 
     def start_plan(self) -> None:
+        from hftui.core.plan import PlanRun
+
         assert self.inputs is not None and self._client is not None
         self._generation += 1
         generation = self._generation
@@ -280,6 +296,8 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
     def _refresh_views(self) -> None:
         if self.plan_run is None:
             return
+        from hftui.core.diagnosis import snapshot
+
         diagnosis = snapshot(self.plan_run, self.tokens)
         self.diagnosis = diagnosis
         self.query_one(DiagnosisPane).show(diagnosis)
@@ -417,7 +435,7 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
     # -- actions -----------------------------------------------------------------------------
 
     def update_bindings(self) -> None:
-        """Refresh the footer only when what applies changed: a footer refresh rebuilds every key."""
+        """Tell the footer only when what applies changed (a highlight moves often; the keys rarely change)."""
         state = (type(self.focused).__name__,) + tuple(self.check_action(action, ()) for action in _CHECKED)
         if state != self._bindings_state:
             self._bindings_state = state
@@ -484,6 +502,14 @@ def _parse(text: str | None) -> tuple[ModelRef | None, str | None]:
         return ModelRef.parse(text or ""), None
     except ModelIdError as exc:
         return None, str(exc)
+
+
+def load_engine(timeout: float) -> Any:
+    """Import the engine and build the HTTP client (httpx and the CA store): the slow part of starting."""
+    from hftui.core import diagnosis  # noqa: F401 - imports plan, probes and verdict with it
+    from hftui.core.plan import make_client
+
+    return make_client(timeout)
 
 
 async def in_daemon_thread(job: Callable[..., Any], *args: Any) -> Any:

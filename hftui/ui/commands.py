@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from hftui.core.hub import POLICIES
-from hftui.core.plan import StepStatus
+from hftui.core.status import StepStatus
 
 if TYPE_CHECKING:
     from hftui.ui.app import HftuiApp

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from hftui.core.plan import StepResult, StepStatus
-from hftui.core.probes import Exchange
-from hftui.core.report import MARKS
+from hftui.core.status import MARKS, StepStatus
+
+if TYPE_CHECKING:
+    from hftui.core.plan import StepResult
+    from hftui.core.probes import Exchange
 
 STATUS_STYLE = {
     StepStatus.OK: "bold green",

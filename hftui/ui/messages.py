@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from hftui.core.plan import StepResult
 from hftui.core.tokens import TokenCandidate
+
+if TYPE_CHECKING:
+    from hftui.core.plan import StepResult
 
 
 class StepUpdated(Message):

@@ -8,7 +8,8 @@ from hftui.core.hub import ModelRef, parse_whoami
 from hftui.core.plan import PlanInputs, StepResult, StepStatus, step_specs
 from hftui.core.probes import CapturedRequest, CapturedResponse, ErrorKind, Exchange, ProbeError
 from hftui.core.tokens import TokenCandidate, inspect_token
-from hftui.core.verdict import Case, diagnose, matrix_key
+from hftui.core.cases import Case, matrix_key
+from hftui.core.verdict import diagnose
 
 TOKEN = "hf_" + "t" * 29 + "VERDICT1"
 INVALID_401 = {"error": "Invalid username or password."}

@@ -8,12 +8,12 @@ import re
 import pytest
 from textual import events
 from textual.widgets import Input, OptionList
-from textual.widgets._footer import FooterKey
 
-from hftui.core.verdict import MATRIX_ROWS, SEEDED_CASES, TITLES, Case
+from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, TITLES, Case
 from hftui.sim import SCENARIOS, ChatRule, SimServer, get_scenario
+from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.steps import StepTree
-from uihelpers import SIZE, make_app, screen_text, settle, simulated, widget_text
+from uihelpers import SIZE, footer_dimmed, make_app, screen_text, settle, simulated, widget_text
 
 MEANING = dict(MATRIX_ROWS)
 
@@ -243,33 +243,53 @@ async def test_keys_that_type_text_leave_the_footer_while_typing(sim_app):
     app, _ = sim_app("case-b")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "Quit" in widget_text(app, "Footer")
+        assert "Quit" in widget_text(app, "KeyFooter")
         app.query_one("#model", Input).focus()
         await pilot.pause()
-        footer = widget_text(app, "Footer")
+        footer = widget_text(app, "KeyFooter")
         assert "Quit" not in footer and "Retry step" not in footer
         await pilot.press("q")
         assert app.is_running and app.query_one("#model", Input).value.endswith("q")
 
 
 async def test_while_a_retry_runs_r_and_e_are_dimmed_in_the_footer_then_come_back():
-    with SimServer(get_scenario("case-b"), port=0, latency_ms=300) as sim:
+    # 600 ms a request: the retry is still running when the click on its dimmed key arrives
+    with SimServer(get_scenario("case-b"), port=0, latency_ms=600) as sim:
         app = make_app(sim.scenario, sim.url)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-
-            def dimmed() -> set[str]:
-                return {key.action for key in app.screen.query(FooterKey) if key.has_class("-disabled")}
-
-            keys = list(app.screen.query(FooterKey))
-            assert dimmed() == set()
+            assert footer_dimmed(app) == set()
             select_step(app, "whoami")
             await pilot.press("r")
             await pilot.pause(0.1)
-            assert app.plan_busy and dimmed() == {"retry_step", "export_bundle"}
+            assert app.plan_busy and footer_dimmed(app) == {"Retry step", "Export"}
+            rings = []
+            app.bell = lambda: rings.append(1)
+            retry = next(entry for entry in app.query_one(KeyFooter).entries if entry.action == "retry_step")
+            await pilot.click(KeyFooter, offset=(retry.start + 1, 0))
+            assert rings == [1], "a dimmed key only rings"
             await settle(pilot)
-            assert dimmed() == set()
-            assert list(app.screen.query(FooterKey)) == keys, "the same keys, dimmed in place, not rebuilt"
+            assert app.plan_run.results["whoami"].run_count == 2, "the click on the dimmed key retried nothing"
+            assert footer_dimmed(app) == set()
+            assert "Retry step" in widget_text(app, "KeyFooter")
+
+
+async def test_clicking_a_footer_key_runs_it_and_hovering_shows_its_tooltip(sim_app):
+    app, sim = sim_app("case-b")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        footer = app.query_one(KeyFooter)
+        run_all = next(entry for entry in footer.entries if entry.action == "run_plan")
+        sent = len(sim.requests)
+        assert await pilot.click(KeyFooter, offset=(run_all.start + 1, 0))
+        await settle(pilot)
+        assert len(sim.requests) > sent, "R from the footer ran the plan again"
+        assert footer.tooltip is None
+        await pilot.hover(KeyFooter, offset=(run_all.start + 1, 0))
+        assert footer.tooltip == "Run the whole plan again with the current inputs"
+        app.query_one("#model", Input).focus()  # typing: the letter keys leave the footer
+        await pilot.pause()
+        assert all(entry.action != "run_plan" for entry in footer.entries)
 
 
 async def test_q_quits_with_status_zero(sim_app):
@@ -416,7 +436,7 @@ async def test_saving_and_deleting_with_a_working_keyring(sim_app, monkeypatch):
         app, sim = sim_app("token-newline", keystore=Keystore(service="hftui-test-memory"))
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            app.query_one("#keyring").scroll_visible(animate=False)
+            app.query_one("#credentials").scroll_end(animate=False)
             await pilot.pause()
             assert re.search(r"✓ [\w ]*MemoryKeyring \(available\)", widget_text(app, "#credentials"))
             await pilot.press("s")  # nothing pasted: the tested token, cleaned

@@ -50,3 +50,18 @@ def widget_text(app, selector: str) -> str:
     region = app.query_one(selector).region
     lines = screen_text(app).splitlines()
     return "\n".join(line[region.x:region.right] for line in lines[region.y:region.bottom])
+
+
+def footer_dimmed(app) -> set[str]:
+    """The footer keys drawn dimmed, by description: read from the footer's rendered line."""
+    footer = app.query_one("KeyFooter")
+    cells: list[tuple[str, bool]] = []
+    for segment in footer.render_line(0):
+        dim = bool(segment.style and segment.style.dim)
+        cells.extend((char, dim) for char in segment.text)
+    dimmed = set()
+    for entry in footer.entries:
+        drawn = cells[entry.start:entry.end]
+        if all(dim for char, dim in drawn if char.strip()):
+            dimmed.add("".join(char for char, _ in drawn).strip(" ▏").split(" ", 1)[1])
+    return dimmed

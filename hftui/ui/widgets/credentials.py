@@ -6,6 +6,8 @@ posts `TokenChosen` when the user picks a source or a pasted value; it never sta
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -13,12 +15,14 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from hftui.core.diagnosis import Diagnosis
 from hftui.core.keystore import KeystoreState, KeystoreStatus
-from hftui.core.plan import StepStatus
 from hftui.core.redact import mask
+from hftui.core.status import StepStatus
 from hftui.core.tokens import TokenCandidate, TokenReport, inspect_token
 from hftui.ui.messages import TokenChosen
+
+if TYPE_CHECKING:
+    from hftui.core.diagnosis import Diagnosis
 
 PASTED = "pasted"
 
@@ -38,21 +42,27 @@ class TokenInput(Input):
 
 
 class CredentialsPane(VerticalScroll):
+    """Four widgets: the sources, what they mean (precedence notes, the account), the paste field, and
+    what is known about the token typed there and the keyring. Each text block below a field is one
+    Static made of parts: every widget costs the first frame its mount, its styles and its layout."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._candidates: list[TokenCandidate] = []
         self._shown: tuple | None = None
+        self._precedence = self._account = Text()
+        self._paste_check = self._keyring = self._keyring_result = Text()
 
     def compose(self) -> ComposeResult:
-        yield Static("Token sources · first found wins", classes="field")
-        yield OptionList(id="sources", markup=False, compact=True)
-        yield Static(id="precedence", classes="hint")
+        sources = OptionList(id="sources", markup=False, classes="field first")
+        sources.border_title = "Token sources · first found wins"
+        yield sources
         yield Static(id="account")
-        yield Static("Paste a token · enter: test it", classes="field")
-        yield TokenInput(password=True, compact=True, placeholder="hf_…", id="token-input")
-        yield Static(id="paste-check", classes="hint")
-        yield Static(id="keyring")
-        yield Static(id="keyring-result")
+        paste = TokenInput(password=True, placeholder="hf_…", id="token-input", classes="field",
+                           validate_on=["submitted"])
+        paste.border_title = "Paste a token · enter: test it"
+        yield paste
+        yield Static(id="token-notes")
 
     def on_mount(self) -> None:
         self.query_one(TokenInput).cursor_blink = False
@@ -98,8 +108,8 @@ class CredentialsPane(VerticalScroll):
             text.append(f"✗ {source}: ", style="bold red")
             # The keyring's reason is spelled out under "Keyring" below; say it once.
             text.append("could not be read (see Keyring below)" if source == "keyring" else why)
-        self.query_one("#precedence", Static).display = bool(text.plain)
-        self.query_one("#precedence", Static).update(text)
+        self._precedence = text
+        self._show_account_block()
 
     def show_account(self, diagnosis: Diagnosis | None) -> None:
         text = Text()
@@ -128,7 +138,13 @@ class CredentialsPane(VerticalScroll):
             code = step.http_status or "no answer"
             text.append(f"✗ {code}: ", style="bold red")
             text.append(step.message or "failed")
-        self.query_one("#account", Static).update(text)
+        self._account = text
+        self._show_account_block()
+
+    def _show_account_block(self) -> None:
+        """The precedence notes right under the sources, then a blank line and the account."""
+        blocks = [self._precedence] if self._precedence.plain else []
+        self.query_one("#account", Static).update(Text("\n").join([*blocks, Text(), self._account]))
 
     def show_keystore(self, status: KeystoreStatus | None, can_write_file: bool) -> None:
         text = Text()
@@ -146,15 +162,16 @@ class CredentialsPane(VerticalScroll):
                 text.append("\n  keys: enter in the paste field = this session only", style="dim")
                 if can_write_file:
                     text.append(" · w = write the HF token file", style="dim")
-        self.query_one("#keyring", Static).update(text)
+        self._keyring = text
+        self._show_token_notes()
 
     def show_keystore_result(self, message: str, ok: bool) -> None:
         text = Text()
         text.append("✓ " if ok else "✗ ", style="bold green" if ok else "bold red")
         text.append(message)
-        result = self.query_one("#keyring-result", Static)
-        result.update(text)
-        self.call_after_refresh(result.scroll_visible, animate=False)
+        self._keyring_result = text
+        self._show_token_notes()
+        self.call_after_refresh(self.scroll_end, animate=False)  # the result is the pane's last line
 
     # -- events ------------------------------------------------------------------------------
 
@@ -190,7 +207,15 @@ class CredentialsPane(VerticalScroll):
             if candidate.is_malformed:
                 text.append(f"\n  the app would send {len(value)} chars; cleaned it is {len(candidate.cleaned)}",
                             style="dim")
-        self.query_one("#paste-check", Static).update(text)
+        self._paste_check = text
+        self._show_token_notes()
+
+    def _show_token_notes(self) -> None:
+        """Under the paste field: the check of what was pasted, a blank line, the keyring and its last result."""
+        blocks = [self._paste_check, Text(), self._keyring]
+        if self._keyring_result.plain:
+            blocks.append(self._keyring_result)
+        self.query_one("#token-notes", Static).update(Text("\n").join(blocks))
 
 
 _STATE_WORDS = {

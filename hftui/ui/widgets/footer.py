@@ -1,100 +1,133 @@
-"""The key footer: Textual's, but it changes the keys it has instead of rebuilding them all.
+"""The key footer: one widget that draws every key on one line.
 
-Textual's `Footer` rebuilds every key on each bindings refresh, and a retry makes two (the plan
-goes busy and `r` dims; it goes idle and `r` is back). The rebuilt keys were never freed:
-`Footer.compose` binds each key with `data_bind(compact=Footer.compact)`, which keeps (key, setter)
-in the *footer's* watcher list, pruned only when `compact` changes, i.e. never
-(Textualize/textual#6666); and each new key's styles cache stays in a class-wide `lru_cache` of
-Textual's renderer. Here the footer re-composes only when the keys themselves change (a text field
-took the focus), without data binding; otherwise it dims or un-dims the keys it has.
+Textual's `Footer` is a container of one `FooterKey` widget per key (ten here), rebuilt on each
+bindings change: ten widgets to mount, style and lay out before the first frame, rebuilt twice a
+retry, and the old keys were kept alive (Textualize/textual#6666). Here the keys are text: a
+bindings change repaints one line. Clicks and tooltips find their key by column.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
-from textual.app import ComposeResult
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
-
-_WATCHERS = "__watchers"  # where textual.reactive._watch keeps (watcher, callback) pairs, by attribute
+from textual.widget import Widget
 
 
-class KeyFooter(Footer):
-    """A Footer that re-composes only when the set of keys changes, and binds no data to its keys."""
+class FooterEntry(NamedTuple):
+    key: str
+    action: str
+    enabled: bool
+    tooltip: str
+    start: int  # columns of the line [start, end)
+    end: int
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._layout: tuple | None = None  # what the keys on screen were composed from
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
-        self._layout = self._current_layout()
+class KeyFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"key-footer--key", "key-footer--description"}
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        &:hover {
+            pointer: pointer;
+        }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: tuple[FooterEntry, ...] = ()  # what the last render drew, for clicks and tooltips
+        self._hovered: FooterEntry | None = None
+        self._drawn: tuple[tuple, Text] | None = None  # (what the line was drawn from, the line)
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen) -> None:
+        if screen is self.screen:
+            self.refresh()
+
+    def render(self) -> Text:
         active = self.screen.active_bindings
-        shown = [(binding, enabled, tooltip) for _, binding, enabled, tooltip in active.values() if binding.show]
-        if any(binding.group is not None for binding, _, _ in shown):
-            yield from super().compose()  # grouped keys: Textual's layout (none of hftui's bindings has a group)
-            return
+        # Textual asks again on every repaint of the screen; the line changes only with the keys.
+        state = (tuple(active.items()), self._hovered, self.size.width, self.app.theme)
+        if self._drawn is not None and self._drawn[0] == state:
+            return self._drawn[1]
+        key_style = self.get_component_rich_style("key-footer--key")
+        description_style = self.get_component_rich_style("key-footer--description")
+        line = Text(no_wrap=True, overflow="crop", end="")
+        entries: list[FooterEntry] = []
+
+        def add(binding, enabled: bool, tooltip: str, *, separator: str = " ") -> None:
+            start = line.cell_len
+            hovered = self._hovered is not None and self._hovered.key == binding.key
+            line.append(separator)
+            line.append(self.app.get_key_display(binding), key_style)
+            line.append(f" {binding.description}", description_style)
+            span_style = ("reverse" if hovered and enabled else "") + ("" if enabled else " dim")
+            if span_style.strip():
+                line.stylize(span_style.strip(), start + len(separator), line.cell_len)
+            entries.append(FooterEntry(binding.key, binding.action, enabled, tooltip or binding.description,
+                                       start, line.cell_len))
+            line.append(" ")
+
         actions: set[str] = set()
-        for binding, enabled, tooltip in shown:
-            if binding.action not in actions:  # one key per action, the first bound, as Footer does
+        for _, binding, enabled, tooltip in active.values():
+            if binding.show and binding.action not in actions:  # one key per action, the first bound
                 actions.add(binding.action)
-                yield self._key(binding, enabled, tooltip)
-        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-            if palette is not None:
-                binding = palette.binding
-                yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                                classes="-command-palette", disabled=not palette.enabled,
-                                tooltip=binding.tooltip or binding.description)
+                add(binding, enabled, tooltip)
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
+        if palette is not None:
+            _, binding, enabled, _ = palette
+            label_width = 2 + len(self.app.get_key_display(binding)) + 1 + len(binding.description)
+            gap = self.size.width - line.cell_len - label_width
+            if gap >= 1:  # at the right edge, when it fits
+                line.append(" " * (gap - 1))
+                add(binding, enabled, binding.tooltip, separator="▏")
+        self.entries = tuple(entries)
+        self._drawn = (state, line)
+        return line
 
-    def _key(self, binding: Any, enabled: bool, tooltip: str) -> FooterKey:
-        key = FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                        disabled=not enabled, tooltip=tooltip)
-        key.set_reactive(FooterKey.compact, self.compact)  # set once: no data_bind, so no watcher on the footer
-        return key
+    def entry_at(self, x: int) -> FooterEntry | None:
+        return next((entry for entry in self.entries if entry.start <= x < entry.end), None)
 
-    def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus:
+    def on_click(self, event: events.Click) -> None:
+        entry = self.entry_at(event.x)
+        if entry is None:
             return
-        if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._show_bindings)
+        event.stop()
+        if entry.enabled:
+            self.app.simulate_key(entry.key)
+        else:
+            self.app.bell()
 
-    async def _show_bindings(self) -> None:
-        if not self.is_attached:
-            return
-        if self._layout is not None and self._current_layout() == self._layout:
-            active = self.screen.active_bindings
-            for key in self.query(FooterKey):
-                binding = active.get(key.key)
-                disabled = binding is None or not binding.enabled
-                if disabled != key._disabled:  # FooterKey reads it on click: a bell instead of the key
-                    key._disabled = disabled
-                    key.set_class(disabled, "-disabled")
-            return
-        await self.recompose()
-        drop_dead_watchers(self)  # only Textual's own compose (grouped keys) binds data to the keys
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        entry = self.entry_at(event.x)
+        if entry != self._hovered:
+            self._hovered = entry
+            self.tooltip = entry.tooltip if entry else None
+            self.refresh()
 
-    def _current_layout(self) -> tuple:
-        """Everything the keys are built from, except whether each one is enabled."""
-        active = self.screen.active_bindings
-        shown = tuple((binding, tooltip) for _, binding, _, tooltip in active.values() if binding.show)
-        palette = None
-        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            found = active.get(self.app.COMMAND_PALETTE_BINDING)
-            palette = found.binding if found else None
-        return shown, palette, self.compact
-
-
-def drop_dead_watchers(node: object) -> int:
-    """Remove the watchers on `node` whose widget has left the DOM; the number removed."""
-    dropped = 0
-    for watchers in getattr(node, _WATCHERS, {}).values():
-        alive = [(watcher, callback) for watcher, callback in watchers
-                 if not (getattr(watcher, "_closing", False) or getattr(watcher, "_closed", False))]
-        dropped += len(watchers) - len(alive)
-        watchers[:] = alive
-    return dropped
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hovered is not None:
+            self._hovered = None
+            self.tooltip = None
+            self.refresh()

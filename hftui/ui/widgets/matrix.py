@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from hftui.core.diagnosis import Diagnosis
-from hftui.core.plan import StepStatus
-from hftui.core.verdict import MATRIX_ROWS, SEEDED_CASES, TITLES, Case, matrix_key
+from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, TITLES, Case, matrix_key
+from hftui.core.status import StepStatus
 from hftui.ui.format import Formatter
+
+if TYPE_CHECKING:
+    from hftui.core.diagnosis import Diagnosis
 
 OTHER_CASES: tuple[Case, ...] = tuple(case for case in Case if case not in SEEDED_CASES)
 HIT_STYLE = "bold reverse"

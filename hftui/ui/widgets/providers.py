@@ -28,16 +28,12 @@ class ProviderPane(VerticalScroll):
         self._orgs: tuple = ()
 
     def compose(self) -> ComposeResult:
-        yield Static("Model, exactly as your app sends it", classes="field")
-        yield Input(id="model", compact=True, placeholder="org/name[:policy|:provider], e.g. Qwen/Qwen3.5-9B:preferred")
-        yield Static(id="model-error", classes="error")
-        yield Static("Route · $ in/out per 1M · context", classes="field")
-        yield OptionList(id="routes", markup=False, compact=True)
-        yield Static("Known-good baseline", classes="field")
-        yield Input(id="baseline", compact=True)
-        yield Static(id="baseline-error", classes="error")
-        yield Static("Bill to (X-HF-Bill-To)", classes="field")
-        yield OptionList(id="bill-to", markup=False, compact=True)
+        # Each label is its field's border title: a Static per label would cost the first frame a widget each.
+        yield _titled(Input(id="model", placeholder="org/name[:policy|:provider], e.g. Qwen/Qwen3.5-9B:preferred",
+                            validate_on=["submitted"], classes="field first"), "Model, exactly as your app sends it")
+        yield _titled(OptionList(id="routes", markup=False, classes="field"), "Route · $ in/out per 1M · context")
+        yield _titled(Input(id="baseline", validate_on=["submitted"], classes="field"), "Known-good baseline")
+        yield _titled(OptionList(id="bill-to", markup=False, classes="field"), "Bill to (X-HF-Bill-To)")
 
     def on_mount(self) -> None:
         for field in self.query(Input):
@@ -52,8 +48,15 @@ class ProviderPane(VerticalScroll):
         self.query_one("#baseline", Input).value = text
 
     def show_error(self, field: str, message: str | None) -> None:
-        """A parse error under the field; the field keeps what the user typed."""
-        error = self.query_one(f"#{field}-error", Static)
+        """A parse error under the field (made the first time one is shown); the field keeps what the user typed."""
+        found = self.query(f"#{field}-error")
+        if not found and not message:
+            return
+        if found:
+            error = found.first(Static)
+        else:
+            error = Static(id=f"{field}-error", classes="error")
+            self.mount(error, after=self.query_one(f"#{field}", Input))
         error.update(Text(f"✗ {message}", style="bold red") if message else "")
         error.display = bool(message)
 
@@ -121,6 +124,11 @@ class ProviderPane(VerticalScroll):
         event.stop()
         if event.option_id and event.option_id.startswith("bill:"):
             self.post_message(BillToChosen(event.option_id.removeprefix("bill:") or None))
+
+
+def _titled(widget, title: str):
+    widget.border_title = title
+    return widget
 
 
 def _route_text(name: str, detail: str, selected: bool, live: bool = True) -> Text:

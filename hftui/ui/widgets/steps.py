@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from hftui.core.plan import StepResult, StepSpec, StepStatus
-from hftui.core.probes import Exchange
+from hftui.core.status import StepStatus
 from hftui.ui.format import Formatter
+
+if TYPE_CHECKING:
+    from hftui.core.plan import StepResult, StepSpec
+    from hftui.core.probes import Exchange
 
 NodeRef = tuple[str, str]  # (step id, part): which step a line belongs to, and which part of it
 
@@ -37,6 +42,7 @@ class StepTree(Tree[NodeRef]):
 
     def reset(self, specs: list[StepSpec]) -> None:
         """A new run: one waiting node per step, the cursor kept on the same step when it still exists."""
+        from hftui.core.plan import StepResult  # the engine: loaded after the first frame, before any plan
         selected = self.selected_step_id
         expanded = {sid for sid, node in self._step_nodes.items() if node.is_expanded}
         self.clear()

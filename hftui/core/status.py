@@ -1,0 +1,28 @@
+"""Where a step stands, and the mark that shows it (read the same on screen, in reports and under NO_COLOR)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class StepStatus(str, Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"  # an HTTP answer that is not 2xx
+    SKIPPED = "skipped"
+    ERROR = "error"  # no HTTP answer at all
+
+    @property
+    def done(self) -> bool:
+        return self not in (StepStatus.PENDING, StepStatus.RUNNING)
+
+
+MARKS = {
+    StepStatus.OK: "✓",
+    StepStatus.FAILED: "✗",
+    StepStatus.ERROR: "✗",
+    StepStatus.SKIPPED: "–",
+    StepStatus.RUNNING: "…",
+    StepStatus.PENDING: "·",
+}
