@@ -9,9 +9,11 @@
 First frame: both apps run through `App.run`, switched to headless mode at 160x48 with an auto-pilot
 that asks `call_after_refresh` for a callback: it fires once the first screen has been composed and
 rendered after mount, and prints `FIRST_FRAME <epoch seconds>` (the parent subtracts its spawn time,
-so interpreter start-up and every import count). Headless mode skips only writing the escape codes
-to a terminal, the same for both apps. The app then exits. Checked once against the same hook in a
-real pseudo-terminal (not headless): 312 vs 629 ms there, 313 vs 666 ms headless, the same ratio.
+so interpreter start-up and every import count). The hook is installed when `textual.app` is first
+imported, so each app starts in its own order (hftui's CLI runs first and imports Textual itself).
+Headless mode skips only writing the escape codes to a terminal, the same for both apps. The app
+then exits. Checked once, on an earlier version of the app, against the same hook in a real
+pseudo-terminal (not headless): 312 vs 629 ms there, 313 vs 666 ms headless, the same ratio.
 """
 
 from __future__ import annotations

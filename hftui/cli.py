@@ -147,10 +147,10 @@ def sim_token_env(scenario) -> dict[str, str]:
     return {"HF_TOKEN": scenario.client_token} if scenario.client_token is not None else {}
 
 
-def discover(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False,
-             with_keyring: bool = True):
-    """Every token source; `isolated` (simulator runs) reads only `env`, no keyring or files."""
-    from hftui.core.tokens import TokenLocations, discover_tokens
+def token_locations(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False,
+                    with_keyring: bool = True):
+    """Where to look for tokens; `isolated` (simulator runs) means only `env`, no keyring or files."""
+    from hftui.core.tokens import TokenLocations
 
     if isolated:
         where = TokenLocations(env=env or {}, token_env=settings.token_env)
@@ -159,7 +159,15 @@ def discover(settings: Settings, env: dict[str, str] | None = None, isolated: bo
         where = TokenLocations.from_environment(env=env, token_env=settings.token_env, keyring_reader=reader)
     if settings.token_env and settings.token_env not in where.env:
         raise UsageError(f"--token-env {settings.token_env}: that environment variable is not set")
-    return discover_tokens(where)
+    return where
+
+
+def discover(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False,
+             with_keyring: bool = True):
+    """Every token source, found where `token_locations` says."""
+    from hftui.core.tokens import discover_tokens
+
+    return discover_tokens(token_locations(settings, env=env, isolated=isolated, with_keyring=with_keyring))
 
 
 def discover_while_probing(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
@@ -311,16 +319,11 @@ def cmd_app(args: argparse.Namespace, scenario_name: str | None = None) -> int:
     from hftui.ui.launch import run_app
 
     if scenario_name is None:
-        from hftui.core.tokens import TokenLocations
-
         settings = Settings.from_args(args)
         for warning in insecure_url_warnings(settings):
             print(warning, file=sys.stderr)
-        # What discover() looks in; the app reads the keyring itself, after its first frame.
-        where = TokenLocations.from_environment(token_env=settings.token_env, keyring_reader=_keyring_reader())
-        if settings.token_env and settings.token_env not in where.env:
-            raise UsageError(f"--token-env {settings.token_env}: that environment variable is not set")
-        return run_app(settings, locations=where)
+        # The app reads the keyring itself, after its first frame.
+        return run_app(settings, locations=token_locations(settings))
     with simulator(scenario_name) as (scenario, server):
         args.hub_url = args.hub_url or server.url
         args.router_url = args.router_url or server.url

@@ -104,6 +104,7 @@ def test_token_env_reads_that_variable_raw_first(tmp_path):
     (["diagnose", "--model", "a/b", "--timeout", "-1"], "must be between 0 and 600"),
     (["diagnose", "--sim", "no-such-scenario"], "no-such-scenario"),
     (["diagnose", "--model", "a/b", "--token-env", "UNSET_VAR_XYZ"], "UNSET_VAR_XYZ: that environment variable is not set"),
+    (["--model", "a/b", "--token-env", "UNSET_VAR_XYZ"], "UNSET_VAR_XYZ: that environment variable is not set"),
     (["diagnose", "--sim", "ok", "--curl", "nope"], "no such step"),
     (["diagnose", "--sim", "ok", "--report", "bundle.pdf"], "use a .md or .json"),
 ])

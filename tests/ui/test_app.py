@@ -7,13 +7,13 @@ import re
 
 import pytest
 from textual import events
-from textual.widgets import Input, OptionList
+from textual.widgets import Input
 
 from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, TITLES, Case
 from hftui.sim import SCENARIOS, ChatRule, SimServer, get_scenario
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.steps import StepTree
-from uihelpers import SIZE, footer_dimmed, make_app, screen_text, settle, simulated, widget_text
+from uihelpers import SIZE, choose, footer_dimmed, make_app, screen_text, settle, simulated, widget_text
 
 MEANING = dict(MATRIX_ROWS)
 
@@ -169,11 +169,7 @@ async def test_changing_the_route_re_plans_with_the_new_model_string(sim_app):
     app, sim = sim_app("case-b")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        routes = app.query_one("#routes", OptionList)
-        routes.focus()
-        routes.highlighted = routes.get_option_index("route:together")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "#routes", "route:together")
         assert "chat: Qwen/Qwen3.5-9B:together" in step_line(app, "as-configured")
         assert "✓ 200" in step_line(app, "as-configured")
         assert app.query_one("#model", Input).value == "Qwen/Qwen3.5-9B:together"
@@ -314,11 +310,7 @@ async def test_choosing_another_source_re_plans_with_that_token(sim_app):
         pane = widget_text(app, "#credentials")
         assert "env:HF_TOKEN" in pane and "env:HUGGING_FACE_HUB_TOKEN" in pane
         assert "differs from the token in another source" in pane
-        sources = app.query_one("#sources", OptionList)
-        sources.focus()
-        sources.highlighted = 1
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "#sources", "src-1")
         assert marked_rows(app)[0].startswith("▶ B")
         assert "testing env:HUGGING_FACE_HUB_TOKEN" in widget_text(app, "#credentials")
 
@@ -328,11 +320,7 @@ async def test_choosing_an_org_to_bill_re_plans(sim_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = len(sim.requests)
-        orgs = app.query_one("#bill-to", OptionList)
-        orgs.focus()
-        orgs.highlighted = orgs.get_option_index("bill:acme-research")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "#bill-to", "bill:acme-research")
         assert len(sim.requests) > before
         assert app.plan_run.inputs.bill_to == "acme-research"
         assert "● acme-research" in widget_text(app, "#provider")

@@ -65,3 +65,12 @@ def footer_dimmed(app) -> set[str]:
         if all(dim for char, dim in drawn if char.strip()):
             dimmed.add("".join(char for char, _ in drawn).strip(" ▏").split(" ", 1)[1])
     return dimmed
+
+
+async def choose(pilot, selector: str, option_id: str) -> None:
+    """Pick an option of a list as a user does: focus it, highlight the option, enter; then let the app settle."""
+    options = pilot.app.query_one(selector)
+    options.focus()
+    options.highlighted = options.get_option_index(option_id)
+    await pilot.press("enter")
+    await settle(pilot)

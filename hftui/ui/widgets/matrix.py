@@ -28,13 +28,19 @@ class Matrix(Static):
         super().__init__(id=id)
         self._key: str | None = None
         self._case: Case | None = None
+        self._drawn: tuple[tuple, Text] | None = None  # (what the rows were drawn from, the rows)
 
     def mark(self, key: str | None, case: Case | None) -> None:
-        self._key, self._case = key, case
-        self.refresh(layout=True)
+        if (key, case) != (self._key, self._case):
+            self._key, self._case = key, case
+            self.refresh(layout=True)
 
     def render(self) -> Text:
+        # Asked for again on every repaint and size query; the rows change only with these.
         width = max(self.size.width, 20)
+        state = (width, self._key, self._case)
+        if self._drawn is not None and self._drawn[0] == state:
+            return self._drawn[1]
         text = Text(no_wrap=True, overflow="ellipsis")  # one row per line, cut rather than wrapped
         for letter, meaning in MATRIX_ROWS:
             hit = letter == self._key
@@ -53,6 +59,7 @@ class Matrix(Static):
                 text.append(f"{label:<{cell}}" if columns > 1 else label, style=HIT_STYLE if hit else "")
             text.append("\n")
         text.rstrip()
+        self._drawn = (state, text)
         return text
 
 
