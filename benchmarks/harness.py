@@ -186,6 +186,18 @@ def parse_importtime(stderr: str) -> list[tuple[str, float, int]]:
     return sorted(((name, sum(t), len(t)) for name, t in totals.items()), key=lambda entry: -entry[1])
 
 
+def self_time_by_package(stderr: str, packages: tuple[str, ...]) -> dict[str, float]:
+    """Milliseconds each package's own modules took to import (their self time, not what they imported)."""
+    totals = dict.fromkeys(packages, 0.0)
+    for line in stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
+        if match:
+            package = match.group(2).split(".", 1)[0]
+            if package in totals:
+                totals[package] += int(match.group(1)) / 1000
+    return totals
+
+
 def loaded(stderr: str) -> set[str]:
     found = re.search(r"^LOADED (.*)$", stderr, re.MULTILINE)
     return set(found.group(1).split()) if found else set()

@@ -38,7 +38,8 @@ import time
 from pathlib import Path
 
 from harness import (CHILD, Context, Report, app_available, child_env, curl_plan, diagnose_args, hftui_command,
-                     interleave, loaded, median, ms, offenders, parse_importtime, run, runs_line)
+                     interleave, loaded, median, ms, offenders, parse_importtime, run, runs_line,
+                     self_time_by_package)
 
 
 # -- the sections ---------------------------------------------------------------------------------
@@ -149,8 +150,9 @@ def bench_first_frame(report: Report, args, ctx: Context) -> None:
     report.figure("ratio hftui / minimal, keyring lookup on", f"{hftui / minimal:.2f}×", "≤ 1.30×", hftui / minimal <= 1.3)
     report.figure("ratio hftui / minimal, keyring lookup off", f"{nokr / minimal:.2f}×", "≤ 1.30×", nokr / minimal <= 1.3)
     report.note(f"all runs (ms): {runs_line(times)}")
-    top = parse_importtime(profile.stderr)
-    report.note("the app's top-level imports: " + ", ".join(f"{name} {t:.0f} ms" for name, t, _ in top[:args.top // 2]))
+    own = self_time_by_package(profile.stderr.split("FIRST_FRAME", 1)[0], ("hftui", "textual", "rich"))
+    report.note("imported before the first frame (-X importtime, self times): "
+                + ", ".join(f"{package} {ms_:.0f} ms" for package, ms_ in own.items()))
 
 
 def first_frame(child_args: list[str], env: dict[str, str]) -> float:
