@@ -35,8 +35,8 @@ def billing(diagnosis: Diagnosis) -> dict[str, Any]:
     if step is None or step.status is StepStatus.SKIPPED or not step.attempts:
         return {"mode": "personal", "bill_to_tried": [], "changed_outcome": None,
                 "why_not_tried": step.skip_reason if step else None}
-    failing = diagnosis.step("as-configured")
-    before = failing.http_status if failing else None
+    repeated = diagnosis.step(step.repeats) if step.repeats else None
+    before = repeated.http_status if repeated else None
     tried = [{"org": org, "http_status": ex.status, "request_id": ex.request_id} for org, ex in step.attempts]
     return {"mode": "personal, then X-HF-Bill-To", "bill_to_tried": tried,
             "changed_outcome": any(t["http_status"] != before for t in tried), "why_not_tried": None}

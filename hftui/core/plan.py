@@ -8,7 +8,7 @@ be run again later with the same inputs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -63,6 +63,7 @@ class StepResult:
     skip_reason: str | None = None
     note: str | None = None  # why the step chose what it chose, e.g. the provider it pinned
     target: str | None = None  # the model string a chat step sent
+    repeats: str | None = None  # the step whose call this one repeated (bill-to)
     run_count: int = 0
 
     @property
@@ -210,7 +211,7 @@ def _finish(step: StepResult, exchange: Exchange, **changes) -> StepResult:
 
 def _skip(step: StepResult, reason: str) -> StepResult:
     return replace(step, status=StepStatus.SKIPPED, exchange=None, attempts=(), skip_reason=reason, note=None,
-                   target=None)
+                   target=None, repeats=None)
 
 
 def _shape_note(exchange: Exchange, parsed, unusable: str, empty: str | None = None) -> str | None:
@@ -299,17 +300,18 @@ async def _pinned(run: PlanRun, step: StepResult) -> StepResult:
     return _finish(step, await run.probe(run.chat_spec(model)), note=why, target=model)
 
 
-def failing_call(run: PlanRun) -> tuple[str, str] | None:
-    """(step id, model) of the call bill-to should repeat: one the router answered, the user's own first."""
-    for step_id, model in (("as-configured", str(run.inputs.model)), ("known-good", str(run.inputs.baseline))):
-        result = run.results[step_id]
+def failing_call(inputs: PlanInputs, results: Mapping[str, StepResult]) -> tuple[str, str] | None:
+    """(step id, model) of the call bill-to should repeat: one the router answered, the user's own first.
+    The bill-to result records it (`repeats`), so what reads the result never works it out again."""
+    for step_id, model in (("as-configured", str(inputs.model)), ("known-good", str(inputs.baseline))):
+        result = results[step_id]
         if result.status is StepStatus.FAILED:
             return step_id, model
     return None
 
 
 async def _bill_to(run: PlanRun, step: StepResult) -> StepResult:
-    failing = failing_call(run)
+    failing = failing_call(run.inputs, run.results)
     if failing is None:
         if any(run.results[s].status is StepStatus.ERROR for s in ("as-configured", "known-good")):
             # Repeating a call that got no answer would only wait out the timeout a second time.
@@ -331,7 +333,7 @@ async def _bill_to(run: PlanRun, step: StepResult) -> StepResult:
     note = f"repeated {step_id} ({model}) with X-HF-Bill-To: {best[0]}"
     if len(orgs) > 1:
         note += f" (tried {', '.join(orgs)})"
-    return _finish(step, best[1], attempts=attempts, note=note, target=model)
+    return _finish(step, best[1], attempts=attempts, note=note, target=model, repeats=step_id)
 
 
 _RUNNERS: dict[str, Callable[[PlanRun, StepResult], Awaitable[StepResult]]] = {

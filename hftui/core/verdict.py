@@ -213,8 +213,8 @@ def rule_lacks_permission(f: Facts) -> Finding | None:
 def rule_bill_to_fixes(f: Facts) -> Finding | None:
     if not f.ok("bill-to"):
         return None
-    failing = failing_call_id(f)
     result = f.results["bill-to"]
+    failing = result.repeats
     org = next((label for label, ex in result.attempts if ex.ok), f.inputs.bill_to)
     evidence = tuple(f.evidence(s) for s in (failing, "bill-to") if s)
     return Finding(
@@ -225,13 +225,6 @@ def rule_bill_to_fixes(f: Facts) -> Finding | None:
          "Or add credits / a payment method to the personal account at hf.co/settings/billing."),
         seed_case="D",
     )
-
-
-def failing_call_id(f: Facts) -> str | None:
-    for sid in ("as-configured", "known-good"):
-        if f.failed(sid):
-            return sid
-    return None
 
 
 def rule_credits(f: Facts) -> Finding | None:

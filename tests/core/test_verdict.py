@@ -5,10 +5,13 @@ from datetime import datetime, timezone
 import pytest
 
 from hftui.core.hub import ModelRef, parse_whoami
-from hftui.core.plan import PlanInputs, StepResult, StepStatus, step_specs
+from hftui.core.plan import PlanInputs, StepResult, failing_call, step_specs
 from hftui.core.probes import CapturedRequest, CapturedResponse, ErrorKind, Exchange, ProbeError
-from hftui.core.tokens import TokenCandidate, inspect_token
+from hftui.core.bundle import billing
 from hftui.core.cases import Case, matrix_key
+from hftui.core.diagnosis import Diagnosis
+from hftui.core.status import StepStatus
+from hftui.core.tokens import TokenCandidate, TokenReport, inspect_token
 from hftui.core.verdict import diagnose
 
 TOKEN = "hf_" + "t" * 29 + "VERDICT1"
@@ -35,6 +38,10 @@ def exchange(status: int | None, body=None, headers=(), error: ErrorKind | None 
 
 def run(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps):
     """Steps given as id=exchange (or 'skip'); unspecified steps are ok 200 with sensible bodies."""
+    return diagnosis_of(model, token, **steps).verdict
+
+
+def diagnosis_of(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps) -> Diagnosis:
     candidate = None if token is None else TokenCandidate("env:HF_TOKEN", token, tuple(inspect_token(token)))
     inputs = PlanInputs(model=ModelRef.parse(model), token=candidate, router_url="http://sim", hub_url="http://sim")
     defaults = {"whoami": exchange(200, WHOAMI), "whoami-raw": exchange(200, WHOAMI), "catalog": exchange(200, CATALOG),
@@ -47,9 +54,13 @@ def run(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps):
             results[spec.step_id] = StepResult(spec.step_id, spec.title, StepStatus.SKIPPED, skip_reason="n/a")
             continue
         status = StepStatus.OK if given.ok else StepStatus.ERROR if given.error else StepStatus.FAILED
-        attempts = (("acme", given),) if spec.step_id == "bill-to" else ()
-        target = "Qwen/Qwen3.5-9B:together" if spec.step_id == "pinned" else None
-        results[spec.step_id] = StepResult(spec.step_id, spec.title, status, given, attempts=attempts, target=target)
+        attempts, target, repeats = (), None, None
+        if spec.step_id == "pinned":
+            target = "Qwen/Qwen3.5-9B:together"
+        if spec.step_id == "bill-to":  # the plan repeats the failing call with the org billed, and says which
+            attempts, repeats = (("acme", given),), (failing_call(inputs, results) or (None,))[0]
+        results[spec.step_id] = StepResult(spec.step_id, spec.title, status, given, attempts=attempts, target=target,
+                                           repeats=repeats)
     whoami = results["whoami"].exchange
     account = parse_whoami(whoami.json) if whoami and whoami.ok else None
     from hftui.core.hub import merge_providers, parse_catalog, parse_mapping
@@ -57,7 +68,9 @@ def run(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps):
     providers = merge_providers(
         parse_catalog(results["catalog"].exchange.json, inputs.model.repo) if results["catalog"].status is StepStatus.OK else None,
         parse_mapping(results["mapping"].exchange.json) if results["mapping"].status is StepStatus.OK else None)
-    return diagnose(inputs, results, account, providers)
+    verdict = diagnose(inputs, results, account, providers)
+    return Diagnosis(inputs, TokenReport(candidates=(candidate,) if candidate else ()), tuple(results.values()),
+                     verdict, account, tuple(providers))
 
 
 def test_all_ok():
@@ -95,6 +108,20 @@ def test_case_d_bill_to_fixes_it():
                   pinned=exchange(401, INVALID_401), bill_to=exchange(200))
     assert (verdict.case, verdict.seed_case) == (Case.BILL_TO_FIXES, "D")
     assert "acme" in verdict.summary
+
+
+def test_when_the_own_call_got_no_answer_bill_to_repeats_the_known_good_call_and_the_evidence_says_so():
+    diagnosis = diagnosis_of(as_configured=exchange(None, error=ErrorKind.TIMEOUT), known_good=exchange(401, INVALID_401),
+                             pinned=exchange(401, INVALID_401), bill_to=exchange(200))
+    assert (diagnosis.verdict.case, diagnosis.verdict.seed_case) == (Case.BILL_TO_FIXES, "D")
+    assert [item.step_id for item in diagnosis.verdict.evidence] == ["known-good", "bill-to"]
+    assert billing(diagnosis)["changed_outcome"] is True
+
+
+def test_billing_compares_bill_to_with_the_call_it_repeated_not_always_the_users_own():
+    diagnosis = diagnosis_of(as_configured=exchange(200), known_good=exchange(401, INVALID_401), bill_to=exchange(200))
+    assert diagnosis.step("bill-to").repeats == "known-good"
+    assert billing(diagnosis)["changed_outcome"] is True  # 401 → 200; against as-configured's 200 it said False
 
 
 def test_account_fault_when_org_billing_fails_too():
