@@ -30,8 +30,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _common_flags() -> argparse.ArgumentParser:
-    flags = argparse.ArgumentParser(add_help=False)
+def _common_flags(default: object = None) -> argparse.ArgumentParser:
+    flags = argparse.ArgumentParser(add_help=False, argument_default=default)
     flags.add_argument("--model", help="the model string exactly as the app uses it, e.g. Qwen/Qwen3.5-9B:preferred")
     flags.add_argument("--baseline", help="known-good model (default openai/gpt-oss-120b:fastest)")
     flags.add_argument("--bill-to", metavar="ORG", help="organization to bill with X-HF-Bill-To (default: each org from whoami, up to 3)")
@@ -54,6 +54,8 @@ def _positive_float(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common_flags()
+    # The same flags after a command: one not given there must not erase its value given before the command.
+    again = _common_flags(default=argparse.SUPPRESS)
     parser = _Parser(
         prog="hftui",
         description="Why does my Hugging Face Inference Providers call fail? Probes, a verdict, and the evidence.",
@@ -62,14 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hftui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    diagnose = commands.add_parser("diagnose", parents=[common], help="run the plan headless and print the verdict",
+    diagnose = commands.add_parser("diagnose", parents=[again], help="run the plan headless and print the verdict",
                                    description="Run the staged plan without the app: for scripts, CI and quick checks.")
     diagnose.add_argument("--json", action="store_true", help="print one JSON document (schema 1)")
     diagnose.add_argument("--sim", metavar="SCENARIO", help="run against the built-in simulator in this scenario")
     diagnose.add_argument("--report", metavar="FILE", help="also write the support bundle (.md or .json), mode 0600")
     diagnose.add_argument("--curl", metavar="STEP", help="print the step's request as a curl command ($HF_TOKEN) instead")
 
-    demo = commands.add_parser("demo", parents=[common], help="open the app on the built-in simulator",
+    demo = commands.add_parser("demo", parents=[again], help="open the app on the built-in simulator",
                                description="Open the app against the built-in router simulator: no token, no network.")
     demo.add_argument("scenario", nargs="?", default="case-a", help="scenario name (default case-a)")
     demo.add_argument("--list", action="store_true", help="list the scenarios and exit")
@@ -206,13 +208,9 @@ KEYRING_WAIT_SECONDS = 4.0  # the keystore bounds each call at 3 s; a little mor
 
 
 def _keyring_reader():
-    if os.environ.get("HFTUI_NO_KEYRING") == "1":
-        return None
-    try:
-        from hftui.core.keystore import Keystore
-    except ImportError:
-        return None
-    return Keystore().read
+    from hftui.core.keystore import Keystore, keyring_disabled
+
+    return None if keyring_disabled() else Keystore().read
 
 
 def plan_inputs(settings: Settings, tokens):

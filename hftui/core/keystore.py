@@ -21,6 +21,11 @@ from typing import Any
 from hftui.core.redact import mask
 
 NO_KEYRING_ENV = "HFTUI_NO_KEYRING"
+
+
+def keyring_disabled() -> bool:
+    """HFTUI_NO_KEYRING set to anything but empty or 0: hftui never touches the OS keyring."""
+    return os.environ.get(NO_KEYRING_ENV, "").strip() not in ("", "0")
 SERVICE_ENV = "HFTUI_KEYRING_SERVICE"
 BACKEND_ENV = "PYTHON_KEYRING_BACKEND"
 DEFAULT_SERVICE = "hftui"
@@ -86,7 +91,7 @@ class Keystore:
 
     def status(self) -> KeystoreStatus:
         """Which backend keyring would use and whether it can keep a secret (bounded, cached)."""
-        if os.environ.get(NO_KEYRING_ENV, "").strip() not in ("", "0"):
+        if keyring_disabled():
             return KeystoreStatus(
                 KeystoreState.DISABLED, "none",
                 f"The OS keyring is turned off by {NO_KEYRING_ENV}=1; {_FALLBACK}.",

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from hftui.cli import build_parser
 from hftui.sim import SCENARIOS, SimServer, get_scenario
 
 
@@ -127,3 +128,22 @@ def test_unreachable_router_is_a_network_error_verdict_not_a_crash(tmp_path):
 def test_version_and_help_are_fast_and_plain():
     result = hftui("--version")
     assert result.returncode == 0 and result.stdout.startswith("hftui ")
+
+
+@pytest.mark.parametrize("argv", [
+    ["--model", "a/b", "--timeout", "5", "diagnose"],
+    ["diagnose", "--model", "a/b", "--timeout", "5"],
+    ["--model", "x/y", "--timeout", "9", "diagnose", "--model", "a/b", "--timeout", "5"],
+])
+def test_shared_flags_count_before_or_after_the_command_the_later_one_winning(argv):
+    args = build_parser().parse_args(argv)
+    assert (args.model, args.timeout) == ("a/b", 5.0)
+
+
+def test_any_no_keyring_value_but_0_turns_the_keyring_off_for_the_token_list_too(tmp_path):
+    with SimServer(get_scenario("ok"), port=0) as sim:
+        result = hftui("diagnose", "--json", "--model", sim.scenario.model, "--hub-url", sim.url,
+                       "--router-url", sim.url, env={"HFTUI_NO_KEYRING": "true", "HF_HOME": str(tmp_path),
+                                                     "HF_TOKEN": sim.scenario.client_token})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["token_sources_unreadable"] == [], "not read, so not listed as unreadable"
