@@ -13,7 +13,8 @@ def _modules_after(code: str) -> set[str]:
     return set(out.split())
 
 
-@pytest.mark.parametrize("module", ["hftui.core.tokens", "hftui.core.plan", "hftui.core.verdict",
+@pytest.mark.parametrize("module", ["hftui.core.tokens", "hftui.core.plan", "hftui.core.verdict", "hftui.core.cases",
+                                    "hftui.core.status", "hftui.core.loop", "hftui.core.printable",
                                     "hftui.core.diagnosis", "hftui.core.report", "hftui.core.keystore", "hftui.sim"])
 def test_core_imports_no_textual(module):
     loaded = _modules_after(f"import {module}")

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from hftui.core.diagnosis import Diagnosis
-from hftui.core.plan import StepResult, StepStatus
+from hftui.core.plan import StepResult
+from hftui.core.printable import printable
 from hftui.core.probes import Exchange
 from hftui.core.redact import Redactor
-from hftui.core.report import MARKS, printable, to_dict
+from hftui.core.report import to_dict
+from hftui.core.status import MARKS, StepStatus
 
 ISOLATING_CALLS = ("known-good", "pinned")
 

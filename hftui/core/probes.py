@@ -34,7 +34,6 @@ BODY_CAP_BYTES = 256 * 1024
 # masked whole instead of leaving its first characters at the end of the kept body.
 _REDACTION_SLACK = 4096
 MAX_REDIRECTS = 3
-USER_AGENT = "hftui (diagnostics; +https://github.com/hftui)"
 
 
 @dataclass(frozen=True)
@@ -250,6 +249,7 @@ def import_httpx():
         finally:
             if "httpx._main" in sys.modules and sys.modules["httpx._main"] is None:
                 del sys.modules["httpx._main"]
+        return httpx
     import httpx
 
     return httpx

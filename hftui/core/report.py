@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from hftui.core.diagnosis import Diagnosis
 from hftui.core.plan import StepResult
+from hftui.core.printable import printable
 from hftui.core.probes import Exchange
 from hftui.core.status import MARKS, StepStatus
-from hftui.core.verdict import describe
 
 SCHEMA_VERSION = 1
 
-# C0 and C1 controls, DEL, and the Unicode bidi overrides/isolates ("Trojan source"): nothing a server
-# sends may move the cursor, recolour, retitle or reorder the user's terminal, or start a fake line.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_UNPRINTABLE_KEEP_NEWLINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str, keep_newlines: bool = False) -> str:
-    """`text` with every control character shown as an escape (ESC → \\x1b, newline → \\n): literal,
-    inert text for a terminal or a Markdown file. Tabs stay; `keep_newlines` keeps \\n (for bodies)."""
-    pattern = _UNPRINTABLE_KEEP_NEWLINES if keep_newlines else _UNPRINTABLE
-    return pattern.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group(0)
-    named = {"\n": "\\n", "\r": "\\r"}
-    if char in named:
-        return named[char]
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
     verdict = diagnosis.verdict
@@ -189,4 +168,4 @@ def to_text(diagnosis: Diagnosis, color: bool = False) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["to_dict", "to_text", "step_line", "printable", "MARKS", "describe"]
+__all__ = ["to_dict", "to_text"]

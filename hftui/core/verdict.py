@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from hftui.core.cases import TITLES, Case
 from hftui.core.hub import Account, ModelRef, ProviderOption
-from hftui.core.plan import PlanInputs, StepResult, StepStatus
+from hftui.core.plan import PlanInputs, StepResult
 from hftui.core.probes import Outcome, classify
+from hftui.core.status import StepStatus
 from hftui.core.tokens import CLEANABLE, TokenCandidate
 
 
@@ -438,10 +439,6 @@ def diagnose(inputs: PlanInputs, results: Mapping[str, StepResult], account: Acc
     (case, finding), rest = matches[0], matches[1:]
     return Verdict(case, finding.seed_case, finding.summary, finding.evidence, finding.next_steps,
                    tuple(c for c, _ in rest))
-
-
-
-
 
 
 def run_verdict(run) -> Verdict:

@@ -13,6 +13,7 @@ A keyring token only waits when it would be the one tested: no environment token
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import threading
 from collections.abc import Callable
@@ -506,7 +507,7 @@ def _parse(text: str | None) -> tuple[ModelRef | None, str | None]:
 
 def load_engine(timeout: float) -> Any:
     """Import the engine and build the HTTP client (httpx and the CA store): the slow part of starting."""
-    from hftui.core import diagnosis  # noqa: F401 - imports plan, probes and verdict with it
+    importlib.import_module("hftui.core.diagnosis")  # and with it plan, probes and verdict
     from hftui.core.plan import make_client
 
     return make_client(timeout)

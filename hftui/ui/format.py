@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from hftui.core.printable import printable
 from hftui.core.status import MARKS, StepStatus
 
 if TYPE_CHECKING:
@@ -142,9 +143,8 @@ def _header(name: str, value: str, style: str = "") -> Text:
 
 
 def one_line(value: str, limit: int = LINE_CHARS) -> str:
-    """Control characters made visible, so a newline in a value cannot forge another line."""
-    flat = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ")
-    flat = "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in flat)
+    """Control characters made visible (so a newline in a value cannot forge another line), cut at `limit`."""
+    flat = printable(value.replace("\t", " "))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

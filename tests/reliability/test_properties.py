@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hftui.core.hub import ModelRef, merge_providers, parse_catalog, parse_mapping, parse_whoami
 from hftui.core.plan import PlanInputs, StepResult, StepStatus, step_specs
 from hftui.core.probes import CapturedRequest, CapturedResponse, ErrorKind, Exchange, ProbeError, error_message
-from hftui.core.report import printable
+from hftui.core.printable import printable
 from hftui.core.tokens import TokenCandidate, TokenLocations, TokenProblem, clean_token, discover_tokens, inspect_token
 from hftui.core.verdict import Case, diagnose
 

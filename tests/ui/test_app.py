@@ -10,7 +10,7 @@ from textual import events
 from textual.widgets import Input
 
 from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, TITLES, Case
-from hftui.sim import SCENARIOS, ChatRule, SimServer, get_scenario
+from hftui.sim import SCENARIOS, ChatRule, Fault, SimServer, get_scenario
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.steps import StepTree
 from uihelpers import SIZE, choose, footer_dimmed, make_app, screen_text, settle, simulated, widget_text
@@ -220,6 +220,20 @@ async def test_server_text_is_shown_literally_never_as_markup():
             evidence = widget_text(app, "#diagnosis")
             assert "known-good: ✗ 401 chat: known-good openai/gpt-oss-120b:fastest: [bold red]pwned[/]" in evidence
             assert "[link=https://x.invalid]click[/link]" in evidence
+
+
+async def test_server_text_in_a_steps_details_is_escaped_so_it_cannot_forge_a_line_or_drive_the_terminal():
+    user = {"type": "user", "name": "ada\x1b[8m\u2028forged", "orgs": [],
+            "auth": {"accessToken": {"displayName": "laptop", "role": "fineGrained"}}}
+    hostile = dataclasses.replace(get_scenario("case-c"), route_faults={"whoami": Fault("body", body=user)})
+    with simulated(hostile) as sim:
+        app = make_app(hostile, sim.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            select_step(app, "bill-to")  # skipped: "<account name> belongs to no organization"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "skipped: ada\\x1b[8m\\u2028forged belongs to no organization" in widget_text(app, "#steps")
 
 
 async def test_expanding_a_step_shows_request_and_response(sim_app):

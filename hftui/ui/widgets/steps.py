@@ -10,7 +10,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from hftui.core.status import StepStatus
-from hftui.ui.format import Formatter
+from hftui.ui.format import Formatter, one_line
 
 if TYPE_CHECKING:
     from hftui.core.plan import StepResult, StepSpec
@@ -154,5 +154,5 @@ def _visible_below(node: TreeNode[NodeRef]) -> int:
 def _field(name: str, value: str) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{name}: ", style="bold")
-    text.append(value.replace("\n", "\\n"))
+    text.append(one_line(value))
     return text
