@@ -448,20 +448,25 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
             return False
         if action == "leave_field":
             return typing
+        return True if self.action_applies(action) else None  # None: shown dimmed
+
+    def action_applies(self, action: str) -> bool:
+        """Whether `action` can do something now, whatever has the focus: the keys, the footer and the
+        command palette all ask here."""
         if action == "retry_step":
             sid = self.selected_step_id
             ready = sid is not None and self.plan_run is not None and self.plan_run.results[sid].status.done
-            return True if ready and not self.plan_busy else None
+            return ready and not self.plan_busy
         if action == "run_plan":
-            return True if self.model is not None and self.baseline is not None else None
+            return self.model is not None and self.baseline is not None
         if action == "copy_curl":
-            return True if self._selected_exchange() else None
+            return self._selected_exchange() is not None
         if action in ("save_keyring", "write_token_file"):
-            return True if self.token_to_store() else None
+            return bool(self.token_to_store())
         if action in ("export_bundle", "copy_bundle"):
-            return True if self.diagnosis is not None and not self.plan_busy else None
+            return self.diagnosis is not None and not self.plan_busy
         if action == "delete_keyring":
-            return True if self.keyring_usable else None
+            return self.keyring_usable
         return True
 
     def action_retry_step(self) -> None:

@@ -26,12 +26,12 @@ class HftuiCommands(Provider):
         app = self.hftui
         run = app.plan_run
         selected = app.selected_step_id
-        if app.inputs is not None:
+        if app.action_applies("run_plan"):
             yield "plan: run the whole plan", app.action_run_plan, "Run every step again with the current inputs (R)", True
+        if app.action_applies("retry_step"):
+            yield (f"step: retry {selected}", app.action_retry_step,
+                   "Run only the selected step again; the verdict updates (r)", True)
         if run is not None and not app.plan_busy:
-            if selected and run.results[selected].status.done:
-                yield (f"step: retry {selected}", app.action_retry_step,
-                       "Run only the selected step again; the verdict updates (r)", True)
             for sid, result in run.results.items():
                 if sid != selected and result.status in (StepStatus.FAILED, StepStatus.ERROR):
                     yield f"step: retry {sid}", partial(app.retry, sid), f"Run only the failed step {sid} again", True
@@ -40,7 +40,7 @@ class HftuiCommands(Provider):
                 if result.exchange is not None:
                     yield (f"step: copy {sid} as curl", partial(app.copy_step, sid),
                            "Copy the request as a curl command that uses $HF_TOKEN (c)", sid == selected)
-        if run is not None and not app.plan_busy:
+        if app.action_applies("export_bundle"):
             yield ("bundle: export the support bundle", app.action_export_bundle,
                    "Write it as Markdown (mode 0600) where hftui was started (e)", True)
             yield "bundle: copy the support bundle", app.action_copy_bundle, "Copy it to the clipboard (b)", True
@@ -57,13 +57,13 @@ class HftuiCommands(Provider):
         for candidate in app.candidates:
             yield (f"token: test {candidate.source} {candidate.suffix}", partial(app.choose_token, candidate),
                    "Re-plan with this token source", len(app.candidates) > 1)
-        if app.token_to_store():
+        if app.action_applies("save_keyring"):
             yield ("token: use the pasted token for this session", app.action_use_pasted,
                    "Test it without storing it", False)
             yield "token: save to the OS keyring", app.action_save_keyring, "Store it in the OS keyring (s)", True
             yield ("token: write the HF token file", app.action_write_token_file,
                    "Store it in plain text where huggingface_hub reads it (w); asks first", True)
-        if app.keyring_usable:
+        if app.action_applies("delete_keyring"):
             yield "token: delete from the OS keyring", app.action_delete_keyring, "Remove hftui's token (d)", True
         for key, name in (("1", "credentials"), ("2", "provider"), ("3", "steps"), ("4", "diagnosis")):
             yield (f"view: focus {name}", partial(app.action_focus_pane, name),
