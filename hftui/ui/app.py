@@ -153,7 +153,7 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         provider.show_orgs((), self.bill_to)
         self._show_topbar()
         self._show_keystore()
-        self._replan()  # no client yet: the steps show as waiting
+        self._replan()  # no client yet: the steps pane says the plan is starting
         self.call_after_refresh(self._start)  # paint first, then work
 
     def _start(self) -> None:

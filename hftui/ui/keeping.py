@@ -89,7 +89,7 @@ class TokenKeeping:
             self.keyring_answered(read or _raising(error or RuntimeError("the keyring did not answer")))
 
     def _show_keystore(self) -> None:
-        self.query_one(CredentialsPane).show_keystore(self.keystore_status, can_write_file=True)
+        self.query_one(CredentialsPane).show_keystore(self.keystore_status)
         self.update_bindings()
 
     def action_save_keyring(self) -> None:
@@ -97,7 +97,7 @@ class TokenKeeping:
         if token is None:
             self.notify("Paste a token first (Credentials pane, 1).", severity="warning")
             return
-        self.query_one(CredentialsPane).show_keystore_result(f"saving {mask(token)} to the keyring…", ok=True)
+        self.query_one(CredentialsPane).show_keystore_result(f"saving {mask(token)} to the keyring…", ok=None)
         self._in_thread("keyring-save", lambda: self.keystore.save(token), self._keystore_saved)
 
     def _keystore_saved(self, status: KeystoreStatus | None, error: BaseException | None) -> None:

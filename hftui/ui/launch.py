@@ -1,4 +1,4 @@
-"""Entry point the CLI calls: `run_app(settings, tokens=..., scenario=...)`."""
+"""Entry point the CLI calls: `run_app(settings, locations=...)`, or with `tokens=` and `scenario=` for the demo."""
 
 from __future__ import annotations
 

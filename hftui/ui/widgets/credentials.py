@@ -50,8 +50,8 @@ class CredentialsPane(VerticalScroll):
         super().__init__(id=id)
         self._candidates: list[TokenCandidate] = []
         self._shown: tuple | None = None
-        self._precedence = self._account = Text()
-        self._paste_check = self._keyring = self._keyring_result = Text()
+        self._precedence, self._account = Text(), Text()
+        self._paste_check, self._keyring, self._keyring_result = Text(), Text(), Text()
 
     def compose(self) -> ComposeResult:
         sources = OptionList(id="sources", markup=False, classes="field first")
@@ -126,11 +126,10 @@ class CredentialsPane(VerticalScroll):
             if account.fullname:
                 text.append(f" ({account.fullname})")
             text.append(f"\n  token '{account.token_name or '?'}', role {account.token_role or '?'}")
-            can = {True: ("yes", "green"), False: ("no", "bold red"), None: ("unknown", "yellow")}
-            word, style = can[account.can_call_inference]
+            can = {True: ("✓ yes", "green"), False: ("✗ no", "bold red"), None: ("? unknown", "yellow")}
+            answer, style = can[account.can_call_inference]
             text.append("\n  can call Inference Providers: ")
-            text.append(f"{'✓' if account.can_call_inference else '✗' if account.can_call_inference is False else '?'} {word}",
-                        style=style)
+            text.append(answer, style=style)
             text.append(f"\n  orgs: {', '.join(account.orgs) or 'none'}")
         elif step.status is StepStatus.SKIPPED:
             text.append(f"– skipped: {step.skip_reason}", style="dim")
@@ -146,7 +145,7 @@ class CredentialsPane(VerticalScroll):
         blocks = [self._precedence] if self._precedence.plain else []
         self.query_one("#account", Static).update(Text("\n").join([*blocks, Text(), self._account]))
 
-    def show_keystore(self, status: KeystoreStatus | None, can_write_file: bool) -> None:
+    def show_keystore(self, status: KeystoreStatus | None) -> None:
         text = Text()
         text.append("Keyring ", style="bold")
         if status is None:
@@ -159,15 +158,16 @@ class CredentialsPane(VerticalScroll):
             if status.secure:
                 text.append("\n  s: save the token to the keyring · d: delete it from the keyring", style="dim")
             else:
-                text.append("\n  keys: enter in the paste field = this session only", style="dim")
-                if can_write_file:
-                    text.append(" · w = write the HF token file", style="dim")
+                text.append("\n  keys: enter in the paste field = this session only · w = write the HF token file",
+                            style="dim")
         self._keyring = text
         self._show_token_notes()
 
-    def show_keystore_result(self, message: str, ok: bool) -> None:
+    def show_keystore_result(self, message: str, ok: bool | None) -> None:
+        """`ok` None: still going (e.g. saving…)."""
+        mark, style = {True: ("✓ ", "bold green"), False: ("✗ ", "bold red"), None: ("… ", "yellow")}[ok]
         text = Text()
-        text.append("✓ " if ok else "✗ ", style="bold green" if ok else "bold red")
+        text.append(mark, style=style)
         text.append(message)
         self._keyring_result = text
         self._show_token_notes()

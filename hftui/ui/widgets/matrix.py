@@ -74,12 +74,10 @@ class DiagnosisPane(VerticalScroll, can_focus=True):
     def __init__(self, formatter: Formatter, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._formatter = formatter
-        self._verdict_first = False
 
     def on_resize(self) -> None:
         verdict_first = self.scrollable_content_region.height < self.SHORT
-        if verdict_first != self._verdict_first:
-            self._verdict_first = verdict_first
+        if verdict_first != self.has_class("-verdict-first"):
             matrix, verdict = self.query_one(Matrix), self.query_one("#verdict", Static)
             if verdict_first:
                 self.move_child(verdict, before=matrix)
