@@ -85,6 +85,7 @@ def to_markdown(diagnosis: Diagnosis) -> str:
         "",
         f"- Time of the run (UTC): {diagnosis.finished_at.strftime('%Y-%m-%d %H:%M:%S')} UTC",
         f"- Hugging Face username: {account.name if account else 'unknown (whoami did not answer)'}",
+        f"- Account: {account.plan_line if account else 'unknown'}",
         f"- Token: name '{account.token_name if account and account.token_name else '?'}', role "
         f"{account.token_role if account and account.token_role else '?'}, ends with `{token.suffix if token else '-'}`, "
         f"from {token.source if token else 'no source'}",

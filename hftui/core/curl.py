@@ -31,13 +31,9 @@ def _group(parts: list[str]) -> list[str]:
     """One flag with its value per line, so the command reads like a request."""
     lines, current = [], []
     for part in parts:
-        if part.startswith("-") and current and current[0] != "curl":
+        if part in ("-H", "--data-raw") and current:
             lines.append(" ".join(current))
             current = []
-        elif part.startswith("-H") or part.startswith("--data"):
-            if current:
-                lines.append(" ".join(current))
-                current = []
         current.append(part)
     if current:
         lines.append(" ".join(current))

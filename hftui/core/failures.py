@@ -75,11 +75,7 @@ def error_kind(exc: BaseException) -> ErrorKind:
         return ErrorKind.HEADER_REFUSED
     if isinstance(exc, (UnicodeEncodeError, ValueError)) and not isinstance(exc, httpx.HTTPError):
         return ErrorKind.HEADER_REFUSED
-    cause = exc
-    chain = []
-    while cause is not None and len(chain) < 8:
-        chain.append(cause)
-        cause = cause.__cause__ or cause.__context__
+    chain = _cause_chain(exc)
     if any(isinstance(c, ssl.SSLError) for c in chain):
         return ErrorKind.TLS
     text = " ".join(str(c) for c in chain).lower()
@@ -200,13 +196,18 @@ def _describe_timeout(timeout: float, progress: Progress) -> str:
             f"{progress.received}{size} bytes so far")
 
 
-def _root_cause(exc: BaseException) -> BaseException:
+def _cause_chain(exc: BaseException) -> list[BaseException]:
+    """`exc`, what caused it, what caused that…: at most 8, and a cycle ends it."""
     chain: list[BaseException] = []
     cause: BaseException | None = exc
     while cause is not None and len(chain) < 8 and all(cause is not seen for seen in chain):
         chain.append(cause)
         cause = cause.__cause__ or cause.__context__
-    return chain[-1]
+    return chain
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    return _cause_chain(exc)[-1]
 
 
 def _connect_failure(root: BaseException) -> str:

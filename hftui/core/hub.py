@@ -67,7 +67,15 @@ class Account:
     can_call_inference: bool | None  # None: whoami did not say
     is_pro: bool | None
     can_pay: bool | None
-    billing_mode: str | None
+    billing_mode: str | None  # prepaid | postpaid
+
+    @property
+    def plan_line(self) -> str:
+        """What whoami says about paying: PRO or not, a payment method or not, pre- or postpaid."""
+        def said(value: object, yes: str, no: str) -> str:
+            return "?" if value is None else yes if value else no
+        return (f"{said(self.is_pro, 'PRO', 'not PRO')}, {said(self.can_pay, 'can pay', 'cannot pay (no payment method)')}, "
+                f"billing {self.billing_mode or '?'}")
 
 
 def parse_whoami(body: Any) -> Account | None:

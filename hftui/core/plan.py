@@ -153,9 +153,8 @@ class PlanRun:
         previous = self.results[step_id]
         running = replace(previous, status=StepStatus.RUNNING, run_count=previous.run_count + 1)
         self._publish(running)
-        if self.inputs.token is None and step_id not in ("catalog",):
-            result = replace(running, status=StepStatus.SKIPPED, exchange=None, attempts=(),
-                             skip_reason="no token found in any source")
+        if self.inputs.token is None and step_id != "catalog":  # the catalog is the one call without a token
+            result = _skip(running, "no token found in any source")
         else:
             result = await _RUNNERS[step_id](self, running)
         self._publish(result)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from hftui.core.failures import ErrorKind, ProbeError, Progress, describe_failure, error_kind, proxy_for
 from hftui.core.redact import Redactor
@@ -224,12 +224,16 @@ def same_origin(url: str, other: str) -> bool:
 
 def _origin(url: str) -> str:
     parts = urlsplit(url)
-    scheme = parts.scheme.lower()
     try:
-        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+        port = _port(parts)
     except ValueError:
         port = None
-    return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
+
+
+def _port(parts: SplitResult) -> int | None:
+    """The URL's port, or its scheme's default; ValueError for a port that is not a number."""
+    return parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
 
 
 def import_httpx():
@@ -270,7 +274,7 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
     progress = Progress(proxy=proxy_for(client, spec.url))
     parts = urlsplit(spec.url)
     with contextlib.suppress(ValueError):  # until a connection event says otherwise (a reused one says nothing)
-        progress.host, progress.port = parts.hostname or "", parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+        progress.host, progress.port = parts.hostname or "", _port(parts)
 
     def elapsed() -> float:
         return round((time.perf_counter() - start) * 1000, 1)

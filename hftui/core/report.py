@@ -51,6 +51,9 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
             "token_name": account.token_name,
             "token_role": account.token_role,
             "can_call_inference": account.can_call_inference,
+            "is_pro": account.is_pro,
+            "can_pay": account.can_pay,
+            "billing_mode": account.billing_mode,
         },
         "inputs": {
             "model": str(diagnosis.inputs.model),

@@ -27,6 +27,7 @@ def test_case_d_bundle_has_what_support_asks_for(tmp_path):
     summary, _, rest = text.partition("## What to send support")
     assert "Verdict: Billing the organization fixes it (seed case D)" in summary
     assert "Hugging Face username: ada-lovelace" in rest
+    assert "Account: not PRO, can pay, billing " in rest
     assert "X-HF-Bill-To tried: acme-research → 200; changed the outcome: yes" in rest
     assert len(set(re.findall(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", text))) >= 3
     assert '{"error": "Invalid username or password."}' in text or '{"error":"Invalid username or password."}' in text
@@ -45,6 +46,7 @@ def test_json_bundle_adds_versions_billing_and_isolating_calls(tmp_path):
     assert data["bundle"]["billing"]["changed_outcome"] is True
     assert data["bundle"]["isolating_calls"]["known-good"].startswith("✗ 401")
     assert data["account"]["name"] == "ada-lovelace" and data["account"]["orgs"] == ["acme-research"]
+    assert (data["account"]["is_pro"], data["account"]["can_pay"]) == (False, True)
     assert all(s["started_at"] for s in data["steps"] if s["status"] != "skipped")
 
 

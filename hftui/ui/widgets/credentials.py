@@ -131,6 +131,7 @@ class CredentialsPane(VerticalScroll):
             text.append("\n  can call Inference Providers: ")
             text.append(answer, style=style)
             text.append(f"\n  orgs: {', '.join(account.orgs) or 'none'}")
+            text.append(f"\n  {account.plan_line}")
         elif step.status is StepStatus.SKIPPED:
             text.append(f"– skipped: {step.skip_reason}", style="dim")
         else:
