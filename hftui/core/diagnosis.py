@@ -30,6 +30,16 @@ class Diagnosis:
     def step(self, step_id: str) -> StepResult | None:
         return next((s for s in self.steps if s.step_id == step_id), None)
 
+    @property
+    def done(self) -> int:
+        """How many steps have finished (or been skipped)."""
+        return sum(1 for step in self.steps if step.status.done)
+
+    @property
+    def providers_read(self) -> bool:
+        """Both sources of `providers` (the catalog and the Hub mapping) have finished: the list is final."""
+        return all(step is not None and step.status.done for step in map(self.step, ("catalog", "mapping")))
+
 
 def snapshot(run: PlanRun, tokens: TokenReport) -> Diagnosis:
     """The run as it stands now; a UI calls this after every event, the CLI once at the end."""

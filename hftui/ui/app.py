@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from hftui.core.probes import Exchange
 
 FROZEN_ENV = "HFTUI_FROZEN"
+PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
 PANES = {"credentials": "#sources", "provider": "#model", "steps": "#steps", "diagnosis": "#diagnosis"}
 # Letter keys type text in an Input, so there they are hidden from the footer (F1 and ctrl+p stay).
 _CHECKED = ("retry_step", "run_plan", "copy_curl", "save_keyring", "write_token_file", "delete_keyring",
@@ -236,7 +237,7 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         if self._client is None:  # the engine is loading (or failed to: _load_client said so)
             if self._startup_error is None:
                 self.query_one(StepTree).show_message("… starting: the plan runs as soon as the HTTP client is ready")
-                self.query_one(DiagnosisPane).clear("No diagnosis yet: the plan starts in a moment.")
+                self.query_one(DiagnosisPane).clear(PLAN_STARTS_SOON)
             return  # _load_client plans again
         from hftui.core.plan import PlanInputs, step_specs
 
@@ -248,7 +249,7 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         if self.starting:  # the keyring may still change which token is tested
             if self.plan_run is None:
                 self.query_one(StepTree).reset(step_specs(inputs))
-                self.query_one(DiagnosisPane).clear("No diagnosis yet: the plan starts in a moment.")
+                self.query_one(DiagnosisPane).clear(PLAN_STARTS_SOON)
             return  # keyring_answered plans again
         self.inputs = inputs
         self.start_plan()
@@ -303,12 +304,10 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         self.diagnosis = diagnosis
         self.query_one(DiagnosisPane).show(diagnosis)
         self.query_one(CredentialsPane).show_account(diagnosis)
-        read = [diagnosis.step(s) for s in ("catalog", "mapping")]
-        if all(step is not None and step.status.done for step in read):
+        if diagnosis.providers_read:
             self._providers[diagnosis.inputs.model.repo] = diagnosis.providers
         self._show_routes()
-        orgs = diagnosis.account.orgs if diagnosis.account else ()
-        self.query_one(ProviderPane).show_orgs(orgs, self.bill_to)
+        self.query_one(ProviderPane).show_orgs(self.orgs, self.bill_to)
         self._show_topbar()
         self.update_bindings()
 
@@ -324,12 +323,10 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
             waiting = "reading the OS keyring" if self._client is not None else "starting"
             text.append(f" … {waiting} ", style="bold yellow")
         elif self.diagnosis is not None:
-            steps = self.diagnosis.steps
-            done = sum(1 for s in steps if s.status.done)
             verdict = self.diagnosis.verdict
             key = f"case {verdict.seed_case}" if verdict.seed_case else verdict.case.value
             if self.plan_busy:
-                text.append(f" … running {done}/{len(steps)} ", style="bold yellow")
+                text.append(f" … running {self.diagnosis.done}/{len(self.diagnosis.steps)} ", style="bold yellow")
                 text.append(f" so far ▶ {key}", style="dim")
             else:
                 text.append(f" ▶ {key}: {verdict.title} ", style="bold")

@@ -95,7 +95,7 @@ class DiagnosisPane(VerticalScroll, can_focus=True):
 
     def show(self, diagnosis: Diagnosis) -> None:
         verdict = diagnosis.verdict
-        done = sum(1 for step in diagnosis.steps if step.status.done)
+        done = diagnosis.done
         total = len(diagnosis.steps)
         running = done < total
         self.query_one(Matrix).mark(matrix_key(verdict), verdict.case)
