@@ -53,11 +53,6 @@ if TYPE_CHECKING:
 FROZEN_ENV = "HFTUI_FROZEN"
 PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
 PANES = {"credentials": "#sources", "provider": "#model", "steps": "#steps", "diagnosis": "#diagnosis"}
-# Letter keys type text in an Input, so there they are hidden from the footer (F1 and ctrl+p stay).
-_CHECKED = ("retry_step", "run_plan", "copy_curl", "save_keyring", "write_token_file", "delete_keyring",
-            "export_bundle")
-_LETTER_ACTIONS = {"retry_step", "run_plan", "copy_curl", "save_keyring", "delete_keyring", "write_token_file",
-                   "export_bundle", "copy_bundle", "help", "quit"}
 
 
 class HftuiApp(TokenKeeping, BundleExport, App[int]):
@@ -91,6 +86,11 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         Binding("3", "focus_pane('steps')", show=False, id="app.focus_steps_pane", tooltip="Steps pane"),
         Binding("4", "focus_pane('diagnosis')", show=False, id="app.focus_diagnosis", tooltip="Diagnosis pane"),
     ]
+    # Keys that are characters type text in an Input: while one has the focus their actions are off and
+    # leave the footer (escape and ctrl+p stay). The footer is told again only when a shown key changes.
+    TYPED_ACTIONS = frozenset(binding.action for binding in BINDINGS
+                              if len(binding.key) == 1 or binding.key == "question_mark")
+    SHOWN_ACTIONS = tuple(dict.fromkeys(binding.action for binding in BINDINGS if binding.show))
 
     def __init__(self, settings: Any, tokens: TokenReport, scenario: Any = None, *, frozen: bool | None = None,
                  keystore: Keystore | None = None, token_file: Path | None = None,
@@ -434,14 +434,14 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
 
     def update_bindings(self) -> None:
         """Tell the footer only when what applies changed (a highlight moves often; the keys rarely change)."""
-        state = (type(self.focused).__name__,) + tuple(self.check_action(action, ()) for action in _CHECKED)
+        state = (type(self.focused).__name__,) + tuple(self.check_action(action, ()) for action in self.SHOWN_ACTIONS)
         if state != self._bindings_state:
             self._bindings_state = state
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = isinstance(self.focused, Input)
-        if action in _LETTER_ACTIONS and typing:
+        if action in self.TYPED_ACTIONS and typing:
             return False
         if action == "leave_field":
             return typing
