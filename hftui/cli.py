@@ -132,16 +132,27 @@ def insecure_url_warnings(settings: Settings) -> list[str]:
     return warnings
 
 
-@contextlib.contextmanager
-def simulator(scenario_name: str, latency_ms: int | None = None) -> Iterator:
-    from hftui.sim import SimServer, get_scenario
+def scenario_named(name: str):
+    from hftui.sim import get_scenario
 
     try:
-        scenario = get_scenario(scenario_name)
+        return get_scenario(name)
     except KeyError as exc:
-        raise UsageError(str(exc.args[0]) if exc.args else f"unknown scenario {scenario_name!r}") from None
-    with SimServer(scenario, port=0, latency_ms=latency_ms) as server:
-        yield scenario, server
+        raise UsageError(str(exc.args[0]) if exc.args else f"unknown scenario {name!r}") from None
+
+
+@contextlib.contextmanager
+def simulator(args: argparse.Namespace, scenario_name: str) -> Iterator:
+    """The scenario served on loopback; `args` aimed at it where the user did not say otherwise."""
+    from hftui.sim import SimServer
+
+    scenario = scenario_named(scenario_name)
+    with SimServer(scenario, port=0) as server:
+        args.hub_url = args.hub_url or server.url
+        args.router_url = args.router_url or server.url
+        args.model = args.model or scenario.model
+        args.bill_to = args.bill_to or scenario.bill_to
+        yield scenario
 
 
 def sim_token_env(scenario) -> dict[str, str]:
@@ -238,12 +249,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         env = None
         if args.sim:
-            scenario, server = stack.enter_context(simulator(args.sim))
-            args.hub_url = args.hub_url or server.url
-            args.router_url = args.router_url or server.url
-            args.model = args.model or scenario.model
-            args.bill_to = args.bill_to or scenario.bill_to
-            env = sim_token_env(scenario)
+            env = sim_token_env(stack.enter_context(simulator(args, args.sim)))
         settings = Settings.from_args(args)
         tokens, complete_report = discover_while_probing(settings, env=env, isolated=bool(args.sim))
         inputs = plan_inputs(settings, tokens)
@@ -291,14 +297,11 @@ def _print_curl(diagnosis, step_id: str) -> int:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
-    from hftui.sim import SCENARIOS, get_scenario, serve
+    from hftui.sim import SCENARIOS, serve
 
     if args.list:
         return _list_scenarios(SCENARIOS)
-    try:
-        scenario = get_scenario(args.scenario)
-    except KeyError as exc:
-        raise UsageError(str(exc.args[0]) if exc.args else f"unknown scenario {args.scenario!r}") from None
+    scenario = scenario_named(args.scenario)
     try:
         serve(scenario, port=args.port, latency_ms=args.latency_ms)
     except OSError as exc:
@@ -322,11 +325,7 @@ def cmd_app(args: argparse.Namespace, scenario_name: str | None = None) -> int:
             print(warning, file=sys.stderr)
         # The app reads the keyring itself, after its first frame.
         return run_app(settings, locations=token_locations(settings))
-    with simulator(scenario_name) as (scenario, server):
-        args.hub_url = args.hub_url or server.url
-        args.router_url = args.router_url or server.url
-        args.model = args.model or scenario.model
-        args.bill_to = args.bill_to or scenario.bill_to
+    with simulator(args, scenario_name) as scenario:
         settings = Settings.from_args(args)
         return run_app(settings, tokens=discover(settings, env=sim_token_env(scenario), isolated=True),
                        scenario=scenario)

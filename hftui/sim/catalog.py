@@ -88,7 +88,3 @@ def without(catalog: tuple[CatalogEntry, ...], *repos: str) -> tuple[CatalogEntr
     return tuple(entry for entry in catalog if entry.id not in repos)
 
 
-def with_entries(catalog: tuple[CatalogEntry, ...], *entries: CatalogEntry) -> tuple[CatalogEntry, ...]:
-    """The catalog with `entries` replacing same-id entries, or appended."""
-    ids = {entry.id for entry in entries}
-    return tuple(entry for entry in catalog if entry.id not in ids) + entries

@@ -11,21 +11,14 @@ from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from fnmatch import fnmatchcase
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from hftui.sim.catalog import DEFAULT_CATALOG, CatalogEntry, provider_model_id
 
 FaultKind = Literal["hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8", "redirect", "body", "echo"]
-FAULT_KINDS: tuple[str, ...] = ("hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8", "redirect", "body",
-                                "echo")
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 ROUTES: tuple[str, ...] = ("whoami", "catalog", "mapping", "chat", "*")
 SEEDS = ("A", "B", "C", "D")
-# The verdict cases a scenario may promise (the brief's list); tests check every scenario names one.
-VERDICT_CASES: tuple[str, ...] = (
-    "ok", "provider_policy", "billing_or_account", "bill_to_fixes", "account_fault", "credits_exhausted",
-    "no_token", "token_malformed", "token_invalid", "token_lacks_inference_permission", "model_unavailable",
-    "rate_limited", "provider_outage", "network_error", "inconclusive",
-)
 
 INFERENCE_PERMISSION = "inference.serverless.write"
 # Error texts the real services send (router-api.md §2 and §3).

@@ -23,6 +23,7 @@ from hftui.sim.views import (
     completion_body,
     model_info_body,
     repo_for_provider_id,
+    stable_id,
     whoami_body,
 )
 
@@ -130,8 +131,8 @@ class Service:
         query = parse_qs(urlsplit(request.path).query)
         expand = query.get("expand[]", []) + query.get("expand", [])
         if "inferenceProviderMapping" in expand:
-            return json_reply(200, {"_id": _hex24(repo), "id": repo, "inferenceProviderMapping": mapping})
-        return json_reply(200, model_info_body(repo, _hex24(repo)))
+            return json_reply(200, {"_id": stable_id(repo), "id": repo, "inferenceProviderMapping": mapping})
+        return json_reply(200, model_info_body(repo, stable_id(repo)))
 
     # -- Router: discovery -------------------------------------------------------------------
 
@@ -195,7 +196,7 @@ class Service:
                                      "enabled.", "model", "model_not_supported")
         mapping = (self.scenario.provider_mapping(repo) or {}).get(provider or "", {})
         body = completion_body(
-            completion_id="chatcmpl-" + _hex24(f"{self.scenario.name}:{next(self._completions)}"),
+            completion_id="chatcmpl-" + stable_id(f"{self.scenario.name}:{next(self._completions)}"),
             created=int(self.clock()), model=mapping.get("providerId") or repo,
             stream=bool(payload.get("stream")),
         )
@@ -204,6 +205,3 @@ class Service:
             return Reply(200, body, "text/event-stream; charset=utf-8", headers)
         return Reply(200, body, headers=headers)
 
-
-def _hex24(seed: str) -> str:
-    return hashlib.sha1(seed.encode()).hexdigest()[:24]

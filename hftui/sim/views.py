@@ -18,7 +18,8 @@ PERIOD_END = 1769904000  # 2026-02-01, the end of a PRO user's billing period
 POLICIES = ("", "fastest", "cheapest", "preferred")
 
 
-def _id(seed: str) -> str:
+def stable_id(seed: str) -> str:
+    """A 24-hex id like the Hub's, the same for the same seed: simulated answers are reproducible."""
     return hashlib.sha1(seed.encode()).hexdigest()[:24]
 
 
@@ -32,12 +33,12 @@ def whoami_body(scenario: Scenario) -> dict[str, Any]:
         access["fineGrained"] = {
             "canReadGatedRepos": True,
             "global": [*inference, "discussion.write", "post.write"],
-            "scoped": [{"entity": {"_id": _id(user), "type": "user", "name": user},
+            "scoped": [{"entity": {"_id": stable_id(user), "type": "user", "name": user},
                         "permissions": ["repo.content.read", "repo.write", "inference.endpoints.infer.write"]}],
         }
     return {
         "type": "user",
-        "id": _id(user),
+        "id": stable_id(user),
         "name": user,
         "fullname": scenario.fullname,
         "email": f"{user}@example.com",
@@ -46,10 +47,10 @@ def whoami_body(scenario: Scenario) -> dict[str, Any]:
         "canPay": scenario.can_pay,
         "billingMode": "postpaid" if scenario.can_pay else "prepaid",
         "periodEnd": PERIOD_END if scenario.is_pro else None,
-        "avatarUrl": f"/avatars/{_id(user + '.avatar')}.svg",
+        "avatarUrl": f"/avatars/{stable_id(user + '.avatar')}.svg",
         "orgs": [
-            {"id": _id(org), "type": "org", "name": org, "fullname": org.replace("-", " ").title(),
-             "email": None, "canPay": True, "periodEnd": None, "avatarUrl": f"/avatars/{_id(org + '.avatar')}.svg",
+            {"id": stable_id(org), "type": "org", "name": org, "fullname": org.replace("-", " ").title(),
+             "email": None, "canPay": True, "periodEnd": None, "avatarUrl": f"/avatars/{stable_id(org + '.avatar')}.svg",
              "roleInOrg": "write", "isEnterprise": False, "plan": "team"}
             for org in scenario.orgs
         ],

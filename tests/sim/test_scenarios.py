@@ -8,8 +8,9 @@ import re
 import httpx
 import pytest
 
+from hftui.core.cases import Case
 from hftui.sim import SCENARIOS, SimServer, get_scenario
-from hftui.sim.schema import FAULT_KINDS, VERDICT_CASES, clean_token
+from hftui.sim.schema import FAULT_KINDS, clean_token
 
 KNOWN_GOOD = "openai/gpt-oss-120b:fastest"
 REQUIRED = (
@@ -72,7 +73,7 @@ def test_the_required_scenarios_exist_in_order_and_unknown_names_list_them():
 def test_every_scenario_is_well_formed(name):
     scenario = SCENARIOS[name]
     assert scenario.name == name and "\n" not in scenario.title
-    assert scenario.expected_case in VERDICT_CASES and scenario.expected_seed in (None, "A", "B", "C", "D")
+    assert scenario.expected_case in {case.value for case in Case} and scenario.expected_seed in (None, "A", "B", "C", "D")
     sentences = re.split(r"(?<!e\.g\.)(?<!i\.e\.)(?<=[.!?])\s+", scenario.description.strip())
     assert 2 <= len(sentences) <= 3, sentences
     assert re.fullmatch(r"[\w.-]+/[\w.-]+(:[a-z0-9-]+)?", scenario.model)
