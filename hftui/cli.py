@@ -160,27 +160,25 @@ def sim_token_env(scenario) -> dict[str, str]:
     return {"HF_TOKEN": scenario.client_token} if scenario.client_token is not None else {}
 
 
-def token_locations(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False,
-                    with_keyring: bool = True):
+def token_locations(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
     """Where to look for tokens; `isolated` (simulator runs) means only `env`, no keyring or files."""
     from hftui.core.tokens import TokenLocations
 
     if isolated:
         where = TokenLocations(env=env or {}, token_env=settings.token_env)
     else:
-        reader = _keyring_reader() if with_keyring else None
-        where = TokenLocations.from_environment(env=env, token_env=settings.token_env, keyring_reader=reader)
+        where = TokenLocations.from_environment(env=env, token_env=settings.token_env,
+                                                keyring_reader=_keyring_reader())
     if settings.token_env and settings.token_env not in where.env:
         raise UsageError(f"--token-env {settings.token_env}: that environment variable is not set")
     return where
 
 
-def discover(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False,
-             with_keyring: bool = True):
+def discover(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
     """Every token source, found where `token_locations` says."""
     from hftui.core.tokens import discover_tokens
 
-    return discover_tokens(token_locations(settings, env=env, isolated=isolated, with_keyring=with_keyring))
+    return discover_tokens(token_locations(settings, env=env, isolated=isolated))
 
 
 def discover_while_probing(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
@@ -192,16 +190,18 @@ def discover_while_probing(settings: Settings, env: dict[str, str] | None = None
     """
     import threading
 
-    without_keyring = discover(settings, env=env, isolated=isolated, with_keyring=False)
-    active = without_keyring.active
-    if isolated or _keyring_reader() is None:
+    from hftui.core.tokens import discover_tokens
+
+    where = token_locations(settings, env=env, isolated=isolated)
+    without_keyring = discover_tokens(dataclasses.replace(where, keyring_reader=None))
+    if where.keyring_reader is None:
         return without_keyring, lambda: without_keyring
-    if active is None or not active.source.startswith("env:"):
-        tokens = discover(settings, env=env)
+    if not without_keyring.keyring_cannot_win:
+        tokens = discover_tokens(where)
         return tokens, lambda: tokens
 
     found: list = []
-    reader = threading.Thread(target=lambda: found.append(discover(settings, env=env)), daemon=True,
+    reader = threading.Thread(target=lambda: found.append(discover_tokens(where)), daemon=True,
                               name="hftui-token-sources")
     reader.start()
 

@@ -155,6 +155,12 @@ class TokenReport:
     def by_source(self, source: str) -> TokenCandidate | None:
         return next((c for c in self.candidates if c.source == source), None)
 
+    @property
+    def keyring_cannot_win(self) -> bool:
+        """An environment variable holds the active token: the keyring comes after the environment, so
+        its token cannot be the one a runtime uses (a caller may read it later, in the background)."""
+        return self.active is not None and self.active.source.startswith("env:")
+
 
 KeyringReader = Callable[[], "str | None"]
 

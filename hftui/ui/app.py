@@ -181,9 +181,7 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
     @property
     def _awaiting_keyring(self) -> bool:
         """The keyring has not answered and its token would be the one tested (none from the environment)."""
-        testing = self.testing
-        return (self._keyring_reader is not None and self._auto_token
-                and not (testing is not None and testing.source.startswith("env:")))
+        return self._keyring_reader is not None and self._auto_token and not self.tokens.keyring_cannot_win
 
     @property
     def starting(self) -> bool:
