@@ -47,8 +47,7 @@ def billing(diagnosis: Diagnosis) -> dict[str, Any]:
 def _redactor(diagnosis: Diagnosis) -> Redactor:
     redactor = Redactor()
     for candidate in diagnosis.tokens.candidates:
-        redactor.add(candidate.raw)
-        redactor.add(candidate.cleaned)
+        redactor.add_token(candidate)
     return redactor
 
 

@@ -118,8 +118,7 @@ class PlanRun:
         self.listener = listener
         self.redactor = redactor or Redactor()
         if inputs.token is not None:
-            self.redactor.add(inputs.token.raw)
-            self.redactor.add(inputs.token.cleaned)
+            self.redactor.add_token(inputs.token)
         self.specs = {spec.step_id: spec for spec in step_specs(inputs)}
         self.results: dict[str, StepResult] = {
             sid: StepResult(sid, spec.title) for sid, spec in self.specs.items()

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hftui.core.tokens import TokenCandidate
 
 SUFFIX_LENGTH = 8
 _MASK = "…"
@@ -36,6 +40,11 @@ class Redactor:
         for variant in {secret, secret.strip()}:
             if len(variant) > SUFFIX_LENGTH:
                 self._secrets.add(variant)
+
+    def add_token(self, candidate: TokenCandidate) -> None:
+        """A token candidate as found and as cleaned: either may show up in what a server sends back."""
+        self.add(candidate.raw)
+        self.add(candidate.cleaned)
 
     def __call__(self, text: str) -> str:
         if not text:
