@@ -103,22 +103,13 @@ async def app_memory(url: str, scenario_name: str, retries: int) -> int:
     from hftui.core.hub import DEFAULT_BASELINE
     from hftui.sim import get_scenario
     from hftui.ui.app import HftuiApp
+    from hftui.ui.pilot import settle  # until the plan, the retries and the keyring check are done
 
     scenario = get_scenario(scenario_name)
     settings = Settings(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
                         router_url=url, timeout=5.0, token_env=None)
     tokens = discover(settings, env=sim_token_env(scenario), isolated=True)
     app = HftuiApp(settings, tokens, scenario=scenario)
-
-    async def settle(pilot) -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            if not app.plan_busy:
-                return
-            await asyncio.sleep(0.01)
-        raise RuntimeError("the app did not settle within 20 s")
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -6,16 +6,11 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 
 import pytest
+from helpers import hftui
 
 from hftui.sim import SimServer, get_scenario
-
-
-def hftui(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "hftui", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=60)
 
 
 def test_case_d_bundle_has_what_support_asks_for(tmp_path):

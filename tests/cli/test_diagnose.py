@@ -1,35 +1,13 @@
 """`hftui diagnose` as a script would run it: a subprocess, the simulator on loopback, real HTTP."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
+from helpers import assert_no_leak, hftui
 
 from hftui.cli import build_parser
 from hftui.sim import SCENARIOS, SimServer, get_scenario
-
-
-def hftui(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "hftui", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout)
-
-
-def secret_part(token: str) -> str:
-    from hftui.core.tokens import clean_token
-
-    return clean_token(token)[3:]
-
-
-def assert_no_leak(text: str, token: str | None) -> None:
-    if not token:
-        return
-    secret = secret_part(token)
-    for i in range(len(secret) - 8):
-        assert secret[i:i + 9] not in text, "a 9-character piece of the token leaked"
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+import helpers
 
 from hftui.sim import Scenario, sim_token
 
@@ -79,17 +78,19 @@ class Run:
         return (datetime.fromisoformat(self.document["finished_at"]) - min(starts)).total_seconds()
 
 
-def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(GUARD_DIR), "HF_TOKEN": TOKEN, "NO_COLOR": "1"}
-    env.update(extra or {})
-    return {name: value for name, value in env.items() if value is not None}
+def child_overrides(extra: dict[str, str | None] | None = None) -> dict[str, str | None]:
+    """What a child gets on top of this process's environment: the guard, the token, `extra` (None unsets)."""
+    return {"PYTHONPATH": str(GUARD_DIR), "HF_TOKEN": TOKEN, "NO_COLOR": "1", **(extra or {})}
 
 
-def hftui(*args: str, env: dict[str, str] | None = None, limit: float = 60) -> Run:
-    """`python -m hftui ARGS` with the network guard; `limit` only stops a hang from stalling the suite."""
+def child_env(extra: dict[str, str | None] | None = None) -> dict[str, str]:
+    return helpers.environ(child_overrides(extra))
+
+
+def hftui(*args: str, env: dict[str, str | None] | None = None, timeout: float = 60) -> Run:
+    """`python -m hftui ARGS` with the network guard, timed; `timeout` only stops a hang from stalling the suite."""
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "hftui", *args], capture_output=True, text=True,
-                            env=child_env(env), timeout=limit)
+    result = helpers.hftui(*args, env=child_overrides(env), timeout=timeout)
     return Run(result.returncode, result.stdout, result.stderr, time.perf_counter() - started)
 
 
@@ -108,16 +109,3 @@ def assert_calm(run: Run, waits: float = 0.0) -> None:
     assert run.seconds < waits + MARGIN, f"process took {run.seconds:.2f} s, waits {waits:g} s"
     verdict = run.verdict
     assert verdict["case"] and verdict["summary"] and verdict["next_steps"]
-
-
-def secret_pieces(token: str) -> list[str]:
-    """Every 9-character piece of the token's secret part: any of them in an output is a leak."""
-    from hftui.core.tokens import clean_token
-
-    secret = clean_token(token)[3:]
-    return [secret[i:i + 9] for i in range(len(secret) - 8)]
-
-
-def assert_no_leak(text: str, token: str = TOKEN) -> None:
-    leaked = [piece for piece in secret_pieces(token) if piece in text]
-    assert not leaked, f"token pieces leaked: {leaked[:3]}"

@@ -18,6 +18,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from helpers import until
 from rhelpers import scenario
 
 from hftui.cli import Settings, discover, sim_token_env
@@ -38,14 +39,6 @@ def make_app(sc, url: str, timeout: float = 5.0):
     settings = Settings(model=sc.model, baseline=DEFAULT_BASELINE, bill_to=sc.bill_to, hub_url=url, router_url=url,
                         timeout=timeout, token_env=None)
     return HftuiApp(settings, discover(settings, env=sim_token_env(sc), isolated=True), scenario=sc, frozen=True)
-
-
-async def until(condition, pilot, limit: float = 10.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the app did not get there in time")
-        await pilot.pause(0.01)
 
 
 def sockets_to(port: int) -> list[str]:
@@ -84,7 +77,7 @@ async def test_quitting_while_probes_hang_leaves_no_thread_or_socket_behind():
         before = set(threading.enumerate())
         app = make_app(hang, sim.url, timeout=60)  # the probes are really in flight when the user quits
         async with app.run_test(size=SIZE) as pilot:
-            await until(lambda: sum(r.path == "/v1/chat/completions" for r in sim.requests) >= 2, pilot)
+            await until(pilot, lambda: sum(r.path == "/v1/chat/completions" for r in sim.requests) >= 2)
             assert app.plan_busy and sockets_to(sim.port), "the probes are connected and waiting"
             quit_at = time.monotonic()
             await pilot.press("q")

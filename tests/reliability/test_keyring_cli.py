@@ -7,7 +7,8 @@ enabled (the suite's default HFTUI_NO_KEYRING=1 is removed for the child).
 from __future__ import annotations
 
 import pytest
-from rhelpers import GUARD_DIR, HERE, MARGIN, MODEL, TOKEN, assert_calm, assert_no_leak, hftui
+from helpers import assert_no_leak
+from rhelpers import GUARD_DIR, HERE, MARGIN, MODEL, TOKEN, assert_calm, hftui
 
 from hftui.core.keystore import Keystore
 
@@ -36,7 +37,7 @@ def test_an_unusable_keyring_is_a_note_and_the_run_goes_on(serve, backend, says)
         "token_sources_unreadable"][0]["why"]}]
     assert says in document["token_sources_unreadable"][0]["why"]
     assert document["token"]["source"] == "env:HF_TOKEN" and document["verdict"]["case"] == "ok"
-    assert_no_leak(run.stdout)
+    assert_no_leak(run.stdout, TOKEN)
 
 
 def test_the_terminal_report_names_the_unreadable_keyring(serve):

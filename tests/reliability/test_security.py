@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 import trustme
-from rhelpers import TOKEN, assert_no_leak, closed_port, hftui, scenario
+from helpers import assert_no_leak
+from rhelpers import TOKEN, closed_port, hftui, scenario
 
 from hftui.cli import Settings, insecure_url_warnings
 from hftui.core.bundle import write_private
@@ -146,7 +147,7 @@ def test_a_run_writes_the_token_nowhere_and_its_report_is_private(serve, tmp_pat
     assert sorted(p.name for p in written) == ["bundle.json", "bundle.md"]
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        assert_no_leak(path.read_text())
+        assert_no_leak(path.read_text(), TOKEN)
 
 
 # -- hostile text from servers --------------------------------------------------------------------
@@ -219,7 +220,7 @@ def test_a_token_placed_across_the_body_cap_is_masked_whole(serve, tmp_path):
     run = hftui(*args(sim.url, "--json", "--report", str(tmp_path / "b.md")))
     catalog = {s["id"]: s for s in json.loads(run.stdout)["steps"]}["catalog"]["response"]
     assert catalog["truncated"] and len(catalog["body"].encode()) <= BODY_CAP_BYTES
-    assert_no_leak(run.stdout + (tmp_path / "b.md").read_text())
+    assert_no_leak(run.stdout + (tmp_path / "b.md").read_text(), TOKEN)
 
 
 @pytest.mark.parametrize("offset", [1, 5, 12, 20, len(TOKEN) - 9, len(TOKEN) - 1])
@@ -232,7 +233,7 @@ async def test_redaction_happens_before_the_cut_wherever_the_token_sits(serve, o
     assert exchange.response.truncated and len(kept.encode()) <= BODY_CAP_BYTES
     # Masked whole before the cut: what is left after the padding is (the start of) the mask, never the token's.
     assert ("…" + TOKEN[-8:]).startswith(kept.lstrip("y")), kept[-40:]
-    assert_no_leak(kept)
+    assert_no_leak(kept, TOKEN)
 
 
 def test_httpx_version_is_the_one_these_guarantees_were_checked_against():

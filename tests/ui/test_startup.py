@@ -9,11 +9,11 @@ one, the keyring's token would be the one tested, so the plan waits for it (env 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 
 from hftui.core.tokens import TokenLocations, discover_tokens
 from hftui.ui.app import HftuiApp
+from helpers import until
 from uihelpers import SIZE, make_settings, screen_text, settle, simulated, widget_text
 
 
@@ -38,13 +38,6 @@ def app_reading_keyring(sim, env: dict[str, str], reader, token_file=None) -> Hf
     where = TokenLocations(env=env, keyring_reader=reader, token_path=token_file)
     tokens = discover_tokens(replace(where, keyring_reader=None))
     return HftuiApp(make_settings(sim.scenario, sim.url), tokens, frozen=True, pending_keyring=where)
-
-
-async def until(pilot, condition, limit: float = 10.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, "the app did not get there in time"
-        await pilot.pause(0.02)
 
 
 async def test_without_an_environment_token_the_plan_waits_for_the_keyring_which_comes_before_the_file(tmp_path):

@@ -1,0 +1,61 @@
+"""Helpers shared by every test folder: hftui as a child process, the token-leak scan, waiting on the app.
+
+Importable as `helpers` from any test: tests/ is on sys.path because tests/conftest.py lives there
+(pytest's default "prepend" import mode), as for keyring_backends.py beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+
+PIECE = 9  # a leak is any PIECE-character piece of a token's secret part; the last 8 may be shown
+
+
+def environ(overrides: dict[str, str | None] | None = None) -> dict[str, str]:
+    """This process's environment with `overrides` applied; a None value unsets the variable."""
+    env = {**os.environ, **(overrides or {})}
+    return {name: value for name, value in env.items() if value is not None}
+
+
+def hftui(*args: str, env: dict[str, str | None] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python -m hftui ARGS` in a child process, its environment this one's plus `env` (see `environ`)."""
+    return subprocess.run([sys.executable, "-m", "hftui", *args], capture_output=True, text=True,
+                          env=environ(env), timeout=timeout)
+
+
+def pieces(secret: str) -> list[str]:
+    """Every PIECE-character piece of `secret`: any of them in an output is a leak."""
+    return [secret[i:i + PIECE] for i in range(len(secret) - PIECE + 1)]
+
+
+def secret_part(token: str) -> str:
+    """The token as the user meant it (cleaned), without its `hf_` prefix."""
+    from hftui.core.tokens import clean_token
+
+    return clean_token(token)[3:]
+
+
+def leaked_pieces(text: str, tokens: Iterable[str | None]) -> list[str]:
+    """The pieces of each token's secret part found in `text` (no token, nothing to leak)."""
+    found = []
+    for token in tokens:
+        if token:
+            found += [piece for piece in pieces(secret_part(token)) if piece in text]
+    return found
+
+
+def assert_no_leak(text: str, token: str | None) -> None:
+    leaked = leaked_pieces(text, [token])
+    assert not leaked, f"{len(leaked)} {PIECE}-character pieces of the token leaked"  # never print the pieces
+
+
+async def until(pilot, condition, limit: float = 10.0) -> None:
+    """Let the app run until `condition()` holds; fail if it does not within `limit` seconds."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "the app did not get there in time"
+        await pilot.pause(0.01)
