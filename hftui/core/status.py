@@ -17,6 +17,11 @@ class StepStatus(str, Enum):
     def done(self) -> bool:
         return self not in (StepStatus.PENDING, StepStatus.RUNNING)
 
+    @property
+    def failed(self) -> bool:
+        """A non-2xx answer, or no answer at all."""
+        return self in (StepStatus.FAILED, StepStatus.ERROR)
+
 
 MARKS = {
     StepStatus.OK: "✓",

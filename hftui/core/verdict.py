@@ -84,7 +84,8 @@ class Facts:
         return self.status(step_id) is StepStatus.OK
 
     def failed(self, step_id: str) -> bool:
-        return self.status(step_id) in (StepStatus.FAILED, StepStatus.ERROR)
+        status = self.status(step_id)
+        return status is not None and status.failed
 
     def chat_outcomes(self) -> dict[str, Outcome]:
         return {sid: o for sid in ("as-configured", "known-good", "pinned", "bill-to")
@@ -381,7 +382,7 @@ def rule_billing_or_account(f: Facts) -> Finding | None:
 def rule_ok(f: Facts) -> Finding | None:
     if not f.chat_calls_ok():
         return None
-    side_failures = [sid for sid, r in f.results.items() if r.status in (StepStatus.FAILED, StepStatus.ERROR)]
+    side_failures = [sid for sid, r in f.results.items() if r.status.failed]
     summary = f"{f.model} answers: the call works from this environment with this token."
     if side_failures:
         summary += (f" Some side probes failed ({', '.join(side_failures)}); they are shown as evidence "
@@ -417,7 +418,7 @@ def diagnose(inputs: PlanInputs, results: Mapping[str, StepResult], account: Acc
     facts = Facts(inputs, results, account, providers or [])
     matches = [(case, finding) for case, rule in RULES if (finding := rule(facts)) is not None]
     if not matches:
-        failed = [s for s, r in results.items() if r.status in (StepStatus.FAILED, StepStatus.ERROR)]
+        failed = [s for s, r in results.items() if r.status.failed]
         if failed:
             return Verdict(
                 Case.INCONCLUSIVE, None,

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from hftui.core.hub import POLICIES
-from hftui.core.status import StepStatus
 
 if TYPE_CHECKING:
     from hftui.ui.app import HftuiApp
@@ -33,7 +32,7 @@ class HftuiCommands(Provider):
                    "Run only the selected step again; the verdict updates (r)", True)
         if run is not None and not app.plan_busy:
             for sid, result in run.results.items():
-                if sid != selected and result.status in (StepStatus.FAILED, StepStatus.ERROR):
+                if sid != selected and result.status.failed:
                     yield f"step: retry {sid}", partial(app.retry, sid), f"Run only the failed step {sid} again", True
         if run is not None:
             for sid, result in run.results.items():

@@ -91,13 +91,13 @@ class Formatter:
         detail = None
         if status is StepStatus.SKIPPED:
             detail = result.skip_reason
-        elif status in (StepStatus.FAILED, StepStatus.ERROR):
+        elif status.failed:
             detail = result.message
         elif status is StepStatus.OK and result.note:
             detail = result.note
         if detail:
             text.append(" — ", style="dim")
-            text.append(one_line(detail), style="red" if status in (StepStatus.FAILED, StepStatus.ERROR) else "dim")
+            text.append(one_line(detail), style="red" if status.failed else "dim")
         return text
 
     def exchange_lines(self, exchange: Exchange) -> tuple[list[Text], list[Text]]:

@@ -10,7 +10,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, TITLES, Case, matrix_key
-from hftui.core.status import StepStatus
 from hftui.ui.format import Formatter
 
 if TYPE_CHECKING:
@@ -127,7 +126,7 @@ class DiagnosisPane(VerticalScroll, can_focus=True):
             text.append("\nAlso consistent with: ", style="bold")
             text.append(", ".join(TITLES[case] for case in verdict.alternatives))
             text.append("\n")
-        failed = [s.step_id for s in diagnosis.steps if s.status in (StepStatus.FAILED, StepStatus.ERROR)]
+        failed = [s.step_id for s in diagnosis.steps if s.status.failed]
         if failed and not running:
             text.append("\nSelect a failed step and press r to retry only it; R runs the whole plan.", style="dim")
         text.rstrip()
