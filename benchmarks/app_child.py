@@ -99,17 +99,14 @@ class PatchOnImport(importlib.abc.MetaPathFinder):
 
 async def app_memory(url: str, scenario_name: str, retries: int) -> int:
     """The app on the simulator: RSS after the first full run, halfway, and after `retries` presses of `r`."""
-    from hftui.cli import Settings, discover, sim_token_env
-    from hftui.core.hub import DEFAULT_BASELINE
+    from hftui.cli import Settings, sim_tokens
     from hftui.sim import get_scenario
     from hftui.ui.app import HftuiApp
     from hftui.ui.pilot import settle  # until the plan, the retries and the keyring check are done
 
     scenario = get_scenario(scenario_name)
-    settings = Settings(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
-                        router_url=url, timeout=5.0, token_env=None)
-    tokens = discover(settings, env=sim_token_env(scenario), isolated=True)
-    app = HftuiApp(settings, tokens, scenario=scenario)
+    settings = Settings.for_simulator(scenario, url)
+    app = HftuiApp(settings, sim_tokens(settings, scenario), scenario=scenario)
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -115,6 +115,14 @@ class Settings:
             _check_url(name, url)
         return settings
 
+    @classmethod
+    def for_simulator(cls, scenario, url: str, timeout: float = 5.0) -> Settings:
+        """Aimed at the simulator serving `scenario` at `url` (the demo's defaults; tests, screenshots, benchmarks)."""
+        from hftui.core.hub import DEFAULT_BASELINE
+
+        return cls(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
+                   router_url=url, timeout=timeout, token_env=None)
+
 
 def _check_url(flag: str, url: str) -> None:
     parts = urlsplit(url)
@@ -158,6 +166,11 @@ def simulator(args: argparse.Namespace, scenario_name: str) -> Iterator:
 def sim_token_env(scenario) -> dict[str, str]:
     """The demo user's environment: only the scenario's token, never the real user's."""
     return {"HF_TOKEN": scenario.client_token} if scenario.client_token is not None else {}
+
+
+def sim_tokens(settings: Settings, scenario):
+    """The token report of the demo user: the scenario's token only; no keyring, no files."""
+    return discover(settings, env=sim_token_env(scenario), isolated=True)
 
 
 def token_locations(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
@@ -327,8 +340,7 @@ def cmd_app(args: argparse.Namespace, scenario_name: str | None = None) -> int:
         return run_app(settings, locations=token_locations(settings))
     with simulator(args, scenario_name) as scenario:
         settings = Settings.from_args(args)
-        return run_app(settings, tokens=discover(settings, env=sim_token_env(scenario), isolated=True),
-                       scenario=scenario)
+        return run_app(settings, tokens=sim_tokens(settings, scenario), scenario=scenario)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -52,8 +52,7 @@ SHOTS = [
 
 
 async def take(shot: Shot) -> str:
-    from hftui.cli import Settings, discover, sim_token_env
-    from hftui.core.hub import DEFAULT_BASELINE
+    from hftui.cli import Settings, sim_tokens
     from hftui.core.keystore import Keystore
     from hftui.sim import SimServer, get_scenario
     from hftui.ui.app import HftuiApp
@@ -61,10 +60,8 @@ async def take(shot: Shot) -> str:
 
     scenario = get_scenario(shot.scenario)
     with SimServer(scenario, port=0) as sim:
-        settings = Settings(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to,
-                            hub_url=sim.url, router_url=sim.url, timeout=5.0, token_env=None)
-        tokens = discover(settings, env=sim_token_env(scenario), isolated=True)
-        app = HftuiApp(settings, tokens, scenario=scenario, frozen=True,
+        settings = Settings.for_simulator(scenario, sim.url)
+        app = HftuiApp(settings, sim_tokens(settings, scenario), scenario=scenario, frozen=True,
                        keystore=Keystore(service="hftui-screenshots"))
         async with app.run_test(size=shot.size) as pilot:
             await settle(pilot)

@@ -21,8 +21,7 @@ import pytest
 from helpers import until
 from rhelpers import scenario
 
-from hftui.cli import Settings, discover, sim_token_env
-from hftui.core.hub import DEFAULT_BASELINE
+from hftui.cli import Settings, sim_tokens
 from hftui.core.plan import StepStatus
 from hftui.sim import Fault, SimServer
 from hftui.ui.pilot import settle
@@ -36,9 +35,8 @@ SIZE = (160, 48)
 def make_app(sc, url: str, timeout: float = 5.0):
     from hftui.ui.app import HftuiApp
 
-    settings = Settings(model=sc.model, baseline=DEFAULT_BASELINE, bill_to=sc.bill_to, hub_url=url, router_url=url,
-                        timeout=timeout, token_env=None)
-    return HftuiApp(settings, discover(settings, env=sim_token_env(sc), isolated=True), scenario=sc, frozen=True)
+    settings = Settings.for_simulator(sc, url, timeout=timeout)
+    return HftuiApp(settings, sim_tokens(settings, sc), scenario=sc, frozen=True)
 
 
 def sockets_to(port: int) -> list[str]:

@@ -4,7 +4,7 @@ import stat
 
 from uihelpers import SIZE, make_settings, screen_text, settle, simulated
 
-from hftui.cli import discover, sim_token_env
+from hftui.cli import sim_tokens
 from hftui.ui.app import HftuiApp
 
 
@@ -37,7 +37,7 @@ async def test_b_copies_the_bundle_and_shows_what_was_copied(sim_app):
 async def test_export_before_any_result_says_why_and_writes_nothing(tmp_path):
     with simulated("case-b") as sim:
         settings = make_settings(sim.scenario, sim.url, model=None)  # no model yet: nothing has run
-        app = HftuiApp(settings, discover(settings, env=sim_token_env(sim.scenario), isolated=True),
+        app = HftuiApp(settings, sim_tokens(settings, sim.scenario),
                        scenario=sim.scenario, frozen=True)
         app.export_directory = tmp_path
         async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
 
-from hftui.cli import Settings, discover, sim_token_env
-from hftui.core.hub import DEFAULT_BASELINE
+from hftui.cli import Settings, sim_tokens
 from hftui.sim import SimServer, get_scenario
 from hftui.ui.app import HftuiApp
 from hftui.ui.pilot import settle  # noqa: F401 - re-exported for the tests
@@ -17,15 +17,12 @@ from hftui.ui.pilot import settle  # noqa: F401 - re-exported for the tests
 SIZE = (160, 48)
 
 def make_settings(scenario, url: str, **changes) -> Settings:
-    values = dict(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
-                  router_url=url, timeout=5.0, token_env=None)
-    values.update(changes)
-    return Settings(**values)
+    return dataclasses.replace(Settings.for_simulator(scenario, url), **changes)
 
 
 def make_app(scenario, url: str, frozen: bool = True, **kwargs) -> HftuiApp:
     settings = make_settings(scenario, url)
-    tokens = discover(settings, env=sim_token_env(scenario), isolated=True)
+    tokens = sim_tokens(settings, scenario)
     return HftuiApp(settings, tokens, scenario=scenario, frozen=frozen, **kwargs)
 
 
