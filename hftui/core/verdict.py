@@ -14,7 +14,7 @@ from hftui.core.cases import TITLES, Case
 from hftui.core.hub import Account, ModelRef, ProviderOption
 from hftui.core.plan import PlanInputs, StepResult
 from hftui.core.probes import Outcome, classify
-from hftui.core.status import StepStatus
+from hftui.core.status import MARKS, StepStatus
 from hftui.core.tokens import CLEANABLE, TokenCandidate
 
 
@@ -113,13 +113,14 @@ class Facts:
 
 def describe(result: StepResult) -> str:
     """One line for a step: mark, status, what it said."""
+    mark = MARKS[result.status]
     if result.status is StepStatus.SKIPPED:
-        return f"– skipped: {result.skip_reason}"
+        return f"{mark} skipped: {result.skip_reason}"
     if result.status is StepStatus.OK:
-        return f"✓ {result.http_status} {result.title}"
+        return f"{mark} {result.http_status} {result.title}"
     if result.exchange and result.exchange.error:
-        return f"✗ {result.title}: {result.message}"
-    return f"✗ {result.http_status} {result.title}: {result.message}"
+        return f"{mark} {result.title}: {result.message}"
+    return f"{mark} {result.http_status} {result.title}: {result.message}"
 
 
 # --- rules, most specific first ----------------------------------------------------------------
