@@ -12,10 +12,8 @@ A keyring token only waits when it would be the one tested: no environment token
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +27,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
+from hftui.core.background import awaited_in_background
 from hftui.core.hub import ModelIdError, ModelRef, ProviderOption
 from hftui.core.keystore import Keystore, KeystoreStatus
 from hftui.core.redact import Redactor
@@ -167,7 +166,7 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
 
     async def _load_client(self) -> None:
         try:  # importing httpx and loading the CA store take ~85 ms: not on the event loop
-            client = await in_daemon_thread(load_engine, self.settings.timeout)
+            client = await awaited_in_background(load_engine, self.settings.timeout, name="hftui-startup")
         except Exception as exc:  # noqa: BLE001 - e.g. SSL_CERT_FILE names a file that is not a CA bundle
             self._startup_error = f"{type(exc).__name__}: {exc}"
             self.query_one(StepTree).show_message(f"✗ The HTTP client could not be set up: {self._startup_error}")
@@ -512,26 +511,3 @@ def load_engine(timeout: float) -> Any:
 
     return make_client(timeout)
 
-
-async def in_daemon_thread(job: Callable[..., Any], *args: Any) -> Any:
-    """`job(*args)` in a thread of its own that ends with the job: unlike asyncio.to_thread, no idle
-    executor thread outlives it, so quitting leaves nothing running."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future = loop.create_future()
-
-    def settle(outcome: Callable[[Any], None], value: Any) -> None:
-        if not future.done():  # the awaiting side may have been cancelled meanwhile
-            outcome(value)
-
-    def work() -> None:
-        try:
-            outcome, value = future.set_result, job(*args)
-        except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-            outcome, value = future.set_exception, exc
-        try:
-            loop.call_soon_threadsafe(settle, outcome, value)
-        except RuntimeError:  # the app has quit and its loop is closed: nobody is waiting
-            pass
-
-    threading.Thread(target=work, name="hftui-startup", daemon=True).start()
-    return await future
