@@ -236,7 +236,8 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
                 self.query_one(StepTree).show_message("… starting: the plan runs as soon as the HTTP client is ready")
                 self.query_one(DiagnosisPane).clear(PLAN_STARTS_SOON)
             return  # _load_client plans again
-        from hftui.core.plan import PlanInputs, step_specs
+        from hftui.core.plan import PlanInputs
+        from hftui.core.steps import step_specs
 
         inputs = PlanInputs(model=self.model, token=self.testing, baseline=self.baseline, bill_to=self.bill_to,
                             router_url=self.settings.router_url, hub_url=self.settings.hub_url,
@@ -507,7 +508,7 @@ def _parse(text: str | None) -> tuple[ModelRef | None, str | None]:
 def load_engine(timeout: float) -> Any:
     """Import the engine and build the HTTP client (httpx and the CA store): the slow part of starting."""
     importlib.import_module("hftui.core.diagnosis")  # and with it plan, probes and verdict
-    from hftui.core.plan import make_client
+    from hftui.core.http import make_client
 
     return make_client(timeout)
 

@@ -5,8 +5,10 @@ from datetime import datetime, timezone
 import pytest
 
 from hftui.core.hub import ModelRef, parse_whoami
-from hftui.core.plan import PlanInputs, StepResult, failing_call, step_specs
-from hftui.core.probes import CapturedRequest, CapturedResponse, ErrorKind, Exchange, ProbeError
+from hftui.core.failures import ErrorKind, ProbeError
+from hftui.core.plan import PlanInputs, StepResult
+from hftui.core.probes import CapturedRequest, CapturedResponse, Exchange
+from hftui.core.steps import BillToAttempt, failing_call, step_specs
 from hftui.core.bundle import billing
 from hftui.core.cases import Case, matrix_key
 from hftui.core.diagnosis import Diagnosis
@@ -58,7 +60,7 @@ def diagnosis_of(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps) -> Dia
         if spec.step_id == "pinned":
             target = "Qwen/Qwen3.5-9B:together"
         if spec.step_id == "bill-to":  # the plan repeats the failing call with the org billed, and says which
-            attempts, repeats = (("acme", given),), (failing_call(inputs, results) or (None,))[0]
+            attempts, repeats = (BillToAttempt("acme", given),), (failing_call(inputs, results) or (None,))[0]
         results[spec.step_id] = StepResult(spec.step_id, spec.title, status, given, attempts=attempts, target=target,
                                            repeats=repeats)
     whoami = results["whoami"].exchange

@@ -21,7 +21,8 @@ from hftui.cli import Settings, insecure_url_warnings
 from hftui.core.bundle import write_private
 from hftui.core.diagnosis import run_diagnosis
 from hftui.core.hub import ModelRef
-from hftui.core.plan import PlanInputs, make_client
+from hftui.core.http import make_client
+from hftui.core.plan import PlanInputs
 from hftui.core.probes import BODY_CAP_BYTES, ProbeSpec, run_probe
 from hftui.core.redact import Redactor
 from hftui.core.report import to_text
