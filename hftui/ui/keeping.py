@@ -18,13 +18,13 @@ from rich.text import Text
 from hftui.core.background import in_background
 from hftui.core.keystore import KeystoreError, KeystoreState, KeystoreStatus, save_to_token_file
 from hftui.core.redact import mask
-from hftui.core.tokens import hf_token_paths
+from hftui.core.tokens import TokenCandidate, hf_token_paths
 from hftui.ui.screens import ConfirmScreen
-from hftui.ui.widgets.credentials import CredentialsPane, pasted_candidate
+from hftui.ui.widgets.credentials import CredentialsPane
 
 if TYPE_CHECKING:
     from hftui.core.keystore import Keystore
-    from hftui.core.tokens import TokenCandidate, TokenReport
+    from hftui.core.tokens import TokenReport
 
 
 class TokenKeeping:
@@ -43,7 +43,7 @@ class TokenKeeping:
         """The pasted value if there is one, else the tested token; cleaned (what the user meant)."""
         pasted = self.query_one(CredentialsPane).pasted_value
         if pasted.strip():
-            return pasted_candidate(pasted).cleaned or None
+            return TokenCandidate.pasted(pasted).cleaned or None
         return (self.testing.cleaned or None) if self.testing else None
 
     @property
