@@ -178,8 +178,8 @@ class Session:
 
     def complete_tokens(self) -> TokenReport:
         """Every source, the keyring included: waited for (bounded) if it is still being read."""
-        if self._keyring_deferred:
-            self.keyring_answered(self.locations.keyring_reader)  # type: ignore[union-attr]
+        if self.keyring_reader is not None:
+            self.keyring_answered(self.keyring_reader)
         elif self._keyring_reading is not None:
             wait([self._keyring_reading], timeout=KEYRING_WAIT_SECONDS)
             if self._keyring_reading.done() and self._keyring_reading.exception() is None:
