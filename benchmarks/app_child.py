@@ -99,14 +99,13 @@ class PatchOnImport(importlib.abc.MetaPathFinder):
 
 async def app_memory(url: str, scenario_name: str, retries: int) -> int:
     """The app on the simulator: RSS after the first full run, halfway, and after `retries` presses of `r`."""
-    from hftui.cli import Settings, sim_tokens
+    from hftui.core.session import Session
     from hftui.sim import get_scenario
     from hftui.ui.app import HftuiApp
     from hftui.ui.pilot import settle  # until the plan, the retries and the keyring check are done
 
     scenario = get_scenario(scenario_name)
-    settings = Settings.for_simulator(scenario, url)
-    app = HftuiApp(settings, sim_tokens(settings, scenario), scenario=scenario)
+    app = HftuiApp(Session.for_simulator(scenario, url), scenario=scenario)
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

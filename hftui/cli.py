@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from hftui import __version__
 
@@ -85,59 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What the user asked for, with defaults and environment applied; shared by the app and diagnose."""
-
-    model: str | None
-    baseline: str
-    bill_to: str | None
-    hub_url: str
-    router_url: str
-    timeout: float
-    token_env: str | None
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace, env: dict[str, str] | None = None) -> Settings:
-        from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL
-
-        env = os.environ if env is None else env
-        settings = cls(
-            model=args.model,
-            baseline=args.baseline or DEFAULT_BASELINE,
-            bill_to=args.bill_to,
-            hub_url=args.hub_url or env.get("HF_ENDPOINT") or DEFAULT_HUB_URL,
-            router_url=args.router_url or env.get("HFTUI_ROUTER_URL") or DEFAULT_ROUTER_URL,
-            timeout=args.timeout or 15.0,
-            token_env=args.token_env,
-        )
-        for name, url in (("--hub-url", settings.hub_url), ("--router-url", settings.router_url)):
-            _check_url(name, url)
-        return settings
-
-    @classmethod
-    def for_simulator(cls, scenario, url: str, timeout: float = 5.0) -> Settings:
-        """Aimed at the simulator serving `scenario` at `url` (the demo's defaults; tests, screenshots, benchmarks)."""
-        from hftui.core.hub import DEFAULT_BASELINE
-
-        return cls(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
-                   router_url=url, timeout=timeout, token_env=None)
+FLAGS = ("model", "baseline", "bill_to", "hub_url", "router_url", "timeout", "token_env")
 
 
-def _check_url(flag: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{flag} {url!r} is not an http(s) URL, e.g. https://router.huggingface.co")
+def settings_from(args: argparse.Namespace, simulator_at: tuple | None = None):
+    """The Settings the flags ask for; `simulator_at` (scenario, url): what the user did not give aims at it."""
+    from hftui.core.session import Settings
 
-
-def insecure_url_warnings(settings: Settings) -> list[str]:
-    """Plain HTTP to anything but loopback would send the token in clear text."""
-    warnings = []
-    for name, url in (("Hub", settings.hub_url), ("router", settings.router_url)):
-        parts = urlsplit(url)
-        if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-            warnings.append(f"warning: the {name} URL {url} is plain http: the token would cross the network unencrypted")
-    return warnings
+    given = {name: getattr(args, name, None) for name in FLAGS}
+    if simulator_at is not None:
+        scenario, url = simulator_at
+        aimed = {"hub_url": url, "router_url": url, "model": scenario.model, "bill_to": scenario.bill_to}
+        given.update({name: value for name, value in aimed.items() if not given[name]})
+    return Settings.resolve(**given)
 
 
 def scenario_named(name: str):
@@ -150,109 +107,31 @@ def scenario_named(name: str):
 
 
 @contextlib.contextmanager
-def simulator(args: argparse.Namespace, scenario_name: str) -> Iterator:
-    """The scenario served on loopback; `args` aimed at it where the user did not say otherwise."""
+def simulator(scenario_name: str) -> Iterator[tuple]:
+    """(scenario, url): the scenario served on loopback while the block runs."""
     from hftui.sim import SimServer
 
     scenario = scenario_named(scenario_name)
     with SimServer(scenario, port=0) as server:
-        args.hub_url = args.hub_url or server.url
-        args.router_url = args.router_url or server.url
-        args.model = args.model or scenario.model
-        args.bill_to = args.bill_to or scenario.bill_to
-        yield scenario
+        yield scenario, server.url
 
 
-def sim_token_env(scenario) -> dict[str, str]:
-    """The demo user's environment: only the scenario's token, never the real user's."""
-    return {"HF_TOKEN": scenario.client_token} if scenario.client_token is not None else {}
+def open_session(args: argparse.Namespace, simulator_at: tuple | None = None, defer_keyring: bool = False):
+    """The session the flags ask for: against the simulator (the scenario's token only) when `simulator_at`."""
+    from hftui.core.session import Session, sim_token_env
+
+    settings = settings_from(args, simulator_at)
+    if simulator_at is not None:
+        return Session.open(settings, env=sim_token_env(simulator_at[0]), isolated=True)
+    return Session.open(settings, defer_keyring=defer_keyring)
 
 
-def sim_tokens(settings: Settings, scenario):
-    """The token report of the demo user: the scenario's token only; no keyring, no files."""
-    return discover(settings, env=sim_token_env(scenario), isolated=True)
-
-
-def token_locations(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
-    """Where to look for tokens; `isolated` (simulator runs) means only `env`, no keyring or files."""
-    from hftui.core.tokens import TokenLocations
-
-    if isolated:
-        where = TokenLocations(env=env or {}, token_env=settings.token_env)
-    else:
-        where = TokenLocations.from_environment(env=env, token_env=settings.token_env,
-                                                keyring_reader=_keyring_reader())
-    if settings.token_env and settings.token_env not in where.env:
-        raise UsageError(f"--token-env {settings.token_env}: that environment variable is not set")
-    return where
-
-
-def discover(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
-    """Every token source, found where `token_locations` says."""
-    from hftui.core.tokens import discover_tokens
-
-    return discover_tokens(token_locations(settings, env=env, isolated=isolated))
-
-
-def discover_while_probing(settings: Settings, env: dict[str, str] | None = None, isolated: bool = False):
-    """(the report to plan with, a function giving the complete report once the probes are done).
-
-    Reading the OS keyring costs ~100 ms (import and backend detection) and can take up to its
-    timeout. When an environment variable holds a token, the keyring cannot be the active source,
-    so it is read in the background while the probes run; otherwise it is read first.
-    """
-    import threading
-
-    from hftui.core.tokens import discover_tokens
-
-    where = token_locations(settings, env=env, isolated=isolated)
-    without_keyring = discover_tokens(dataclasses.replace(where, keyring_reader=None))
-    if where.keyring_reader is None:
-        return without_keyring, lambda: without_keyring
-    if not without_keyring.keyring_cannot_win:
-        tokens = discover_tokens(where)
-        return tokens, lambda: tokens
-
-    found: list = []
-    reader = threading.Thread(target=lambda: found.append(discover_tokens(where)), daemon=True,
-                              name="hftui-token-sources")
-    reader.start()
-
-    def complete_report():
-        reader.join(timeout=KEYRING_WAIT_SECONDS)
-        if found:
-            return found[0]
-        late = ("keyring", f"did not answer within {KEYRING_WAIT_SECONDS:g} s; not listed")
-        return dataclasses.replace(without_keyring, unreadable=(*without_keyring.unreadable, late))
-
-    return without_keyring, complete_report
-
-
-KEYRING_WAIT_SECONDS = 4.0  # the keystore bounds each call at 3 s; a little more for its import
-
-
-def _keyring_reader():
-    from hftui.core.keystore import Keystore, keyring_disabled
-
-    return None if keyring_disabled() else Keystore().read
-
-
-def plan_inputs(settings: Settings, tokens):
-    from hftui.core.hub import ModelIdError, ModelRef
-    from hftui.core.plan import PlanInputs
-
-    if not settings.model:
-        raise UsageError("--model is required, e.g. --model Qwen/Qwen3.5-9B:preferred (the exact string your app sends)")
-    try:
-        model, baseline = ModelRef.parse(settings.model), ModelRef.parse(settings.baseline)
-    except ModelIdError as exc:
-        raise UsageError(str(exc)) from None
-    return PlanInputs(model=model, token=tokens.active, baseline=baseline, bill_to=settings.bill_to,
-                      router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout)
+def _warn(settings) -> None:
+    for warning in settings.warnings:
+        print(warning, file=sys.stderr)
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
-    from hftui.core.diagnosis import run_diagnosis
     from hftui.core.loop import run_bounded  # asyncio.run, minus waiting on a hung DNS lookup at exit
     from hftui.core.report import to_dict, to_text
 
@@ -260,16 +139,11 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     if report_path is not None:
         _check_report_path(report_path)
     with contextlib.ExitStack() as stack:
-        env = None
-        if args.sim:
-            env = sim_token_env(stack.enter_context(simulator(args, args.sim)))
-        settings = Settings.from_args(args)
-        tokens, complete_report = discover_while_probing(settings, env=env, isolated=bool(args.sim))
-        inputs = plan_inputs(settings, tokens)
-        for warning in insecure_url_warnings(settings):
-            print(warning, file=sys.stderr)
-        diagnosis = run_bounded(run_diagnosis(inputs, tokens))
-        diagnosis = dataclasses.replace(diagnosis, tokens=complete_report())
+        simulator_at = stack.enter_context(simulator(args.sim)) if args.sim else None
+        session = open_session(args, simulator_at)
+        inputs = session.inputs()  # a missing or malformed model stops here, before any warning
+        _warn(session.settings)
+        diagnosis = run_bounded(session.run(inputs=inputs))
     if report_path is not None:
         from hftui.core.bundle import format_for, render_bundle, write_private
 
@@ -333,14 +207,11 @@ def cmd_app(args: argparse.Namespace, scenario_name: str | None = None) -> int:
     from hftui.ui.launch import run_app
 
     if scenario_name is None:
-        settings = Settings.from_args(args)
-        for warning in insecure_url_warnings(settings):
-            print(warning, file=sys.stderr)
-        # The app reads the keyring itself, after its first frame.
-        return run_app(settings, locations=token_locations(settings))
-    with simulator(args, scenario_name) as scenario:
-        settings = Settings.from_args(args)
-        return run_app(settings, tokens=sim_tokens(settings, scenario), scenario=scenario)
+        session = open_session(args, defer_keyring=True)  # the app reads the keyring after its first frame
+        _warn(session.settings)
+        return run_app(session)
+    with simulator(scenario_name) as simulator_at:
+        return run_app(open_session(args, simulator_at), scenario=simulator_at[0])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -359,6 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_app(args, scenario_name=args.scenario)
         return cmd_app(args)
     except UsageError as exc:
+        print(f"hftui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        from hftui.core.session import SettingsError  # loaded already if it raised one: not on --help's path
+
+        if not isinstance(exc, SettingsError):
+            raise
         print(f"hftui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

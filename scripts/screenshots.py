@@ -52,16 +52,15 @@ SHOTS = [
 
 
 async def take(shot: Shot) -> str:
-    from hftui.cli import Settings, sim_tokens
     from hftui.core.keystore import Keystore
+    from hftui.core.session import Session
     from hftui.sim import SimServer, get_scenario
     from hftui.ui.app import HftuiApp
     from hftui.ui.pilot import settle
 
     scenario = get_scenario(shot.scenario)
     with SimServer(scenario, port=0) as sim:
-        settings = Settings.for_simulator(scenario, sim.url)
-        app = HftuiApp(settings, sim_tokens(settings, scenario), scenario=scenario, frozen=True,
+        app = HftuiApp(Session.for_simulator(scenario, sim.url), scenario=scenario, frozen=True,
                        keystore=Keystore(service="hftui-screenshots"))
         async with app.run_test(size=shot.size) as pilot:
             await settle(pilot)

@@ -1,8 +1,12 @@
 """The headless paths never pay for the TUI: proved in a fresh interpreter, as harlequin does."""
 
+import ast
+import importlib
 import os
+import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,13 +17,26 @@ def _modules_after(code: str) -> set[str]:
     return set(out.split())
 
 
-@pytest.mark.parametrize("module", ["hftui.core.tokens", "hftui.core.plan", "hftui.core.verdict", "hftui.core.cases",
-                                    "hftui.core.status", "hftui.core.loop", "hftui.core.printable",
-                                    "hftui.core.diagnosis", "hftui.core.report", "hftui.core.keystore", "hftui.sim"])
-def test_core_imports_no_textual(module):
-    loaded = _modules_after(f"import {module}")
-    assert module in loaded
-    assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
+def _modules_of(package: str) -> list[str]:
+    """Every module of `package`, found by walking it: a new module is checked without being listed here."""
+    root = importlib.import_module(package)
+    return [package] + sorted(info.name for info in pkgutil.walk_packages(root.__path__, f"{package}."))
+
+
+@pytest.mark.parametrize("package", ["hftui.core", "hftui.sim"])
+def test_core_and_sim_import_no_textual(package):
+    """Each module imported alone, in order, in one fresh interpreter: whichever first pulls Textual in is named."""
+    modules = _modules_of(package)
+    assert len(modules) > 3
+    code = ("import importlib, sys\n"
+            f"for name in {modules!r}:\n"
+            "    importlib.import_module(name)\n"
+            "    if any(m == 'textual' or m.startswith('textual.') for m in sys.modules):\n"
+            "        print('TEXTUAL ' + name)\n"
+            "        break\n"
+            "print('DONE')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["DONE"], out
 
 
 def test_diagnose_help_imports_no_textual_and_no_http_stack():
@@ -58,3 +75,90 @@ def test_the_app_paints_its_first_frame_before_loading_the_engine_and_the_http_s
     assert "hftui.ui.app" in loaded and "textual.app" in loaded
     engine = {"hftui.core.plan", "hftui.core.probes", "hftui.core.verdict", "hftui.core.diagnosis", "httpx"}
     assert not engine & loaded, f"loaded before the first frame: {sorted(engine & loaded)}"
+
+
+# -- no import cycle -------------------------------------------------------------------------------
+
+PACKAGE_ROOT = Path(importlib.import_module("hftui").__file__).parent
+
+
+def _imports(path: Path, module: str) -> set[str]:
+    """The hftui modules `module` imports, anywhere in it (lazy imports too), except under TYPE_CHECKING."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)  # `from pkg import module`
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def _import_graph() -> dict[str, set[str]]:
+    files = {}
+    for path in PACKAGE_ROOT.rglob("*.py"):
+        parts = path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts
+        files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    # A package's __init__ only hands names on: an edge to it stands for the module that defines them.
+    return {module: {name for name in _imports(path, module) if name in files and name != module
+                     and files[name].name != "__init__.py"}
+            for module, path in files.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph[node]:
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return cycles
+
+
+def test_the_import_graph_sees_the_imports_it_must_see():
+    graph = _import_graph()
+    assert "hftui.core.probes" in graph["hftui.core.plan"]  # a module-level import
+    assert "hftui.core.plan" in graph["hftui.core.session"]  # a lazy import, inside a method
+    assert "hftui.core.plan" not in graph["hftui.core.steps"]  # under TYPE_CHECKING only
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycle_in_hftui():
+    """Modules that import each other (a TYPE_CHECKING-only import is fine) cannot be read one at a time."""
+    assert _cycles(_import_graph()) == []

@@ -16,8 +16,9 @@ from hftui.core.probes import Exchange
 from hftui.core.redact import Redactor
 from hftui.core.report import to_dict
 from hftui.core.status import MARKS, StepStatus
+from hftui.core.steps import StepId
 
-ISOLATING_CALLS = ("known-good", "pinned")
+ISOLATING_CALLS = (StepId.KNOWN_GOOD, StepId.PINNED)
 
 
 def versions() -> dict[str, str]:
@@ -33,13 +34,14 @@ def versions() -> dict[str, str]:
 
 def billing(diagnosis: Diagnosis) -> dict[str, Any]:
     """Personal billing, or which org was tried with X-HF-Bill-To and whether it changed anything."""
-    step = diagnosis.step("bill-to")
+    step = diagnosis.step(StepId.BILL_TO)
     if step is None or step.status is StepStatus.SKIPPED or not step.attempts:
         return {"mode": "personal", "bill_to_tried": [], "changed_outcome": None,
                 "why_not_tried": step.skip_reason if step else None}
     repeated = diagnosis.step(step.repeats) if step.repeats else None
     before = repeated.http_status if repeated else None
-    tried = [{"org": org, "http_status": ex.status, "request_id": ex.request_id} for org, ex in step.attempts]
+    tried = [{"org": attempt.org, "http_status": attempt.exchange.status, "request_id": attempt.exchange.request_id}
+             for attempt in step.attempts]
     return {"mode": "personal, then X-HF-Bill-To", "bill_to_tried": tried,
             "changed_outcome": any(t["http_status"] != before for t in tried), "why_not_tried": None}
 
@@ -89,13 +91,13 @@ def to_markdown(diagnosis: Diagnosis) -> str:
         f"{account.token_role if account and account.token_role else '?'}, ends with `{token.suffix if token else '-'}`, "
         f"from {token.source if token else 'no source'}",
         f"- Billing: {_billing_line(bill)}",
-        f"- Known-good call ({diagnosis.inputs.baseline}): {_outcome(diagnosis.step('known-good'))}",
-        f"- Pinned-provider call: {_outcome(diagnosis.step('pinned'))}",
+        f"- Known-good call ({diagnosis.inputs.baseline}): {_outcome(diagnosis.step(StepId.KNOWN_GOOD))}",
+        f"- Pinned-provider call: {_outcome(diagnosis.step(StepId.PINNED))}",
         f"- x-request-ids: {', '.join(f'`{i}`' for i in ids) or 'none received'}",
         "",
         "## Verdict evidence",
         "",
-        *[f"- **{e.step_id}**: {e.fact}" + (f" (`{e.request_id}`)" if e.request_id else "") for e in verdict.evidence],
+        *[f"- **{e.step_id}**: {e.line}" + (f" (`{e.request_id}`)" if e.request_id else "") for e in verdict.evidence],
         "",
         "Next steps:",
         *[f"{i}. {s}" for i, s in enumerate(verdict.next_steps, 1)],
@@ -133,10 +135,10 @@ def _step_markdown(step: StepResult) -> list[str]:
         return out + [f"Skipped: {step.skip_reason}", ""]
     if step.note:
         out += [step.note, ""]
-    exchanges = [(label, ex) for label, ex in step.attempts] or ([("", step.exchange)] if step.exchange else [])
-    for label, exchange in exchanges:
-        if label:
-            out += [f"With `X-HF-Bill-To: {label}`:", ""]
+    exchanges = [(f"With `X-HF-Bill-To: {attempt.org}`:", attempt.exchange) for attempt in step.attempts]
+    for heading, exchange in exchanges or ([("", step.exchange)] if step.exchange else []):
+        if heading:
+            out += [heading, ""]
         out += _exchange_markdown(exchange)
     return out
 

@@ -1,7 +1,8 @@
-"""The cases a diagnosis can end in, their titles, and the matrix rows the UI draws them in.
+"""The cases a diagnosis can end in: one table, each case with its title and its seed letter(s), and
+the matrix rows the UI draws from it.
 
-Only names and words: what the rules decide lives in `verdict`. The app's first frame draws the
-matrix from here before the engine (plan, probes, verdict) is loaded.
+Only names and words: what the rules decide lives in `rules`. The app's first frame draws the
+matrix from here before the engine (plan, probes, verdict) is loaded, so this imports nothing.
 """
 
 from __future__ import annotations
@@ -11,54 +12,49 @@ from typing import Protocol
 
 
 class Case(str, Enum):
-    OK = "ok"
-    NO_TOKEN = "no_token"
-    TOKEN_MALFORMED = "token_malformed"
-    TOKEN_INVALID = "token_invalid"
-    TOKEN_LACKS_INFERENCE_PERMISSION = "token_lacks_inference_permission"
-    PROVIDER_POLICY = "provider_policy"
-    MODEL_UNAVAILABLE = "model_unavailable"
-    CREDITS_EXHAUSTED = "credits_exhausted"
-    BILLING_OR_ACCOUNT = "billing_or_account"
-    BILL_TO_FIXES = "bill_to_fixes"
-    ACCOUNT_FAULT = "account_fault"
-    RATE_LIMITED = "rate_limited"
-    PROVIDER_OUTAGE = "provider_outage"
-    NETWORK_ERROR = "network_error"
-    INCONCLUSIVE = "inconclusive"
+    """A case, its title, and the rows of the seed's A–D matrix it lights (none: a row of its own)."""
+
+    title: str  # shadows str.title(), which a case has no use for
+    seeds: tuple[str, ...]
+
+    def __new__(cls, value: str, title: str, seeds: str = "") -> Case:
+        case = str.__new__(cls, value)
+        case._value_ = value
+        case.title = title
+        case.seeds = tuple(seeds)
+        return case
+
+    OK = "ok", "Everything works"
+    NO_TOKEN = "no_token", "No token found"
+    TOKEN_MALFORMED = "token_malformed", "The runtime token is malformed"
+    TOKEN_INVALID = "token_invalid", "The token is rejected by the Hub"
+    TOKEN_LACKS_INFERENCE_PERMISSION = "token_lacks_inference_permission", "The token may not call Inference Providers"
+    PROVIDER_POLICY = "provider_policy", "Provider routing policy picks a provider that fails", "AB"
+    MODEL_UNAVAILABLE = "model_unavailable", "No provider serves this model"
+    CREDITS_EXHAUSTED = "credits_exhausted", "Inference credits exhausted", "C"
+    BILLING_OR_ACCOUNT = "billing_or_account", "Every chat call fails the same way: billing or account", "C"
+    BILL_TO_FIXES = "bill_to_fixes", "Billing the organization fixes it", "D"
+    ACCOUNT_FAULT = "account_fault", "Account-side fault: escalate to support", "C"
+    RATE_LIMITED = "rate_limited", "Rate limited"
+    PROVIDER_OUTAGE = "provider_outage", "The provider is failing"
+    NETWORK_ERROR = "network_error", "The router or the Hub cannot be reached"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
 
 
-TITLES = {
-    Case.OK: "Everything works",
-    Case.NO_TOKEN: "No token found",
-    Case.TOKEN_MALFORMED: "The runtime token is malformed",
-    Case.TOKEN_INVALID: "The token is rejected by the Hub",
-    Case.TOKEN_LACKS_INFERENCE_PERMISSION: "The token may not call Inference Providers",
-    Case.PROVIDER_POLICY: "Provider routing policy picks a provider that fails",
-    Case.MODEL_UNAVAILABLE: "No provider serves this model",
-    Case.CREDITS_EXHAUSTED: "Inference credits exhausted",
-    Case.BILLING_OR_ACCOUNT: "Every chat call fails the same way: billing or account",
-    Case.BILL_TO_FIXES: "Billing the organization fixes it",
-    Case.ACCOUNT_FAULT: "Account-side fault: escalate to support",
-    Case.RATE_LIMITED: "Rate limited",
-    Case.PROVIDER_OUTAGE: "The provider is failing",
-    Case.NETWORK_ERROR: "The router or the Hub cannot be reached",
-    Case.INCONCLUSIVE: "Inconclusive",
+# What each seed letter means: a row of the matrix.
+SEED_MEANINGS = {
+    "A": "baseline ok, the configured policy fails → provider policy",
+    "B": "explicit provider also ok → policy confirmed, account fine",
+    "C": "all fail with the same 401 / credits → billing, token or account",
+    "D": "X-HF-Bill-To fixes it → billing path",
 }
 
+# The matrix the UI draws: the seed's rows (every letter a case names), then the other cases.
+MATRIX_ROWS: tuple[tuple[str, str], ...] = tuple(
+    (letter, SEED_MEANINGS[letter]) for letter in sorted({seed for case in Case for seed in case.seeds}))
 
-# The matrix the UI draws: the seed's four rows, then the other cases.
-MATRIX_ROWS: tuple[tuple[str, str], ...] = (
-    ("A", "baseline ok, the configured policy fails → provider policy"),
-    ("B", "explicit provider also ok → policy confirmed, account fine"),
-    ("C", "all fail with the same 401 / credits → billing, token or account"),
-    ("D", "X-HF-Bill-To fixes it → billing path"),
-)
-
-
-# Cases whose rules always name one of the rows above; the matrix lists every other case as its own row.
-SEEDED_CASES = frozenset({Case.PROVIDER_POLICY, Case.BILL_TO_FIXES, Case.CREDITS_EXHAUSTED,
-                          Case.ACCOUNT_FAULT, Case.BILLING_OR_ACCOUNT})
+# Cases whose verdicts always name one of the rows above; the matrix lists every other case as its own row.
+SEEDED_CASES = frozenset(case for case in Case if case.seeds)
 
 
 class _Matched(Protocol):

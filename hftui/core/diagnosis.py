@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from hftui.core.http import make_client
 from hftui.core.hub import Account, ProviderOption
-from hftui.core.plan import Listener, PlanInputs, PlanRun, StepResult, make_client
+from hftui.core.plan import Listener, PlanInputs, PlanRun, StepResult
+from hftui.core.steps import StepId
 from hftui.core.tokens import TokenCandidate, TokenReport
 from hftui.core.verdict import Verdict, run_verdict
 
@@ -38,7 +40,7 @@ class Diagnosis:
     @property
     def providers_read(self) -> bool:
         """Both sources of `providers` (the catalog and the Hub mapping) have finished: the list is final."""
-        return all(step is not None and step.status.done for step in map(self.step, ("catalog", "mapping")))
+        return all(step is not None and step.status.done for step in map(self.step, (StepId.CATALOG, StepId.MAPPING)))
 
 
 def snapshot(run: PlanRun, tokens: TokenReport) -> Diagnosis:

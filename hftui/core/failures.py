@@ -2,7 +2,8 @@
 
 run_probe (probes.py) follows one request through httpx's trace events (Progress) and, when it
 fails, asks this module for the kind (error_kind) and the sentence (describe_failure): which host
-refused, which phase timed out, which proxy from the environment was in the way, what to do next.
+refused, which phase timed out, which proxy from the environment (http.proxy_for) was in the way,
+what to do next.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import re
 import ssl
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    import httpx
+from hftui.core.http import import_httpx
 
 
 class ErrorKind(str, Enum):
@@ -61,8 +61,6 @@ class ProbeError:
 
 def error_kind(exc: BaseException) -> ErrorKind:
     """The kind of a failure, from the exception and its causes."""
-    from hftui.core.probes import import_httpx  # probes imports this module: look it up at call time
-
     httpx = import_httpx()
 
     if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
@@ -114,27 +112,6 @@ class Progress:
     @property
     def where(self) -> str:
         return f"{self.host}:{self.port}" if self.host and self.port else self.host or "the server"
-
-
-def proxy_for(client: httpx.AsyncClient, url: str) -> str | None:
-    """The proxy httpx will use for `url` (HTTPS_PROXY/HTTP_PROXY/ALL_PROXY minus NO_PROXY), or None.
-
-    httpx keeps no public record of it, so this asks the client which transport serves the URL
-    (httpx 0.28 internals); if they change, the message just names no proxy.
-    """
-    try:
-        from hftui.core.probes import import_httpx
-
-        httpx = import_httpx()
-        transport = client._transport_for_url(httpx.URL(url))
-        proxy = getattr(getattr(transport, "_pool", None), "_proxy_url", None)
-        if proxy is None:
-            return None
-        port = f":{proxy.port}" if proxy.port else ""
-        # httpcore's URL carries no user:password (proxy auth travels in a header): safe to show.
-        return f"{proxy.scheme.decode()}://{proxy.host.decode()}{port}"
-    except Exception:  # noqa: BLE001 - a best-effort detail, never a failure of its own
-        return None
 
 
 def _proxy_variable(url: str) -> str:

@@ -1,10 +1,10 @@
 """Where the user's HF token is kept: the OS keyring, bounded so it can never hang the app.
 
 `keyring` is imported lazily, inside the worker threads, so importing this module is cheap and
-`HFTUI_NO_KEYRING=1` never loads it. Every keyring call (backend detection included) runs in a
-daemon thread we start ourselves and is joined with a timeout: a locked gnome-keyring waiting on
-an unlock prompt blocks forever, and a daemon thread is the only kind that cannot keep the
-process from exiting (a `concurrent.futures` worker would). Messages never carry the token.
+`HFTUI_NO_KEYRING=1` never loads it. Every keyring call (backend detection included) runs
+in_background (a daemon thread of its own) and is waited for with a timeout: a locked gnome-keyring
+waiting on an unlock prompt blocks forever, and must not keep the process from exiting.
+Messages never carry the token.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from hftui.core.background import in_background
 from hftui.core.redact import mask
 
 NO_KEYRING_ENV = "HFTUI_NO_KEYRING"
@@ -82,7 +84,7 @@ class Keystore:
         self._lock = threading.Lock()
         self._status: KeystoreStatus | None = None
         self._backend: Any = None  # the keyring.backend.KeyringBackend instance once detected
-        self._stuck: threading.Thread | None = None  # a call that timed out and may still hang
+        self._stuck: Future | None = None  # a call that timed out and may still hang
 
     def __repr__(self) -> str:
         return f"Keystore(service={self.service!r}, username={self.username!r}, timeout={self.timeout:g})"
@@ -184,35 +186,24 @@ class Keystore:
         )
 
     def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """fn(*args) in a daemon thread, all within one timeout; raises _TimedOut or fn's error."""
+        """fn(*args) in_background, all within one timeout; raises _TimedOut or fn's error."""
         deadline = time.monotonic() + self.timeout
         with self._lock:
             stuck = self._stuck
         if stuck is not None:  # don't stack a second blocked call (and prompt) on the first
-            stuck.join(max(deadline - time.monotonic(), 0.0))
-            if stuck.is_alive():
+            wait([stuck], timeout=max(deadline - time.monotonic(), 0.0))
+            if not stuck.done():
                 raise _TimedOut
             with self._lock:
                 if self._stuck is stuck:
                     self._stuck = None
-        box: dict[str, Any] = {}
-
-        def target() -> None:
-            try:
-                box["value"] = fn(*args)
-            except BaseException as exc:  # noqa: BLE001 - handed back to the caller
-                box["error"] = exc
-
-        thread = threading.Thread(target=target, name="hftui-keyring", daemon=True)
-        thread.start()
-        thread.join(max(deadline - time.monotonic(), 0.0))
-        if thread.is_alive():
+        call = in_background(fn, *args, name="hftui-keyring")
+        wait([call], timeout=max(deadline - time.monotonic(), 0.0))
+        if not call.done():
             with self._lock:
-                self._stuck = thread
+                self._stuck = call
             raise _TimedOut
-        if "error" in box:
-            raise box.pop("error")
-        return box.get("value")
+        return call.result()  # fn's own error, if it raised one (a TimeoutError of its own included)
 
 
 def _detect_backend() -> Any:

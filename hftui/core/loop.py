@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import threading
+import functools
+
+from hftui.core.background import in_background
 
 
 class _DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
     """Each job in its own daemon thread; shutdown never waits."""
 
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        future: concurrent.futures.Future = concurrent.futures.Future()
-
-        def work() -> None:
-            if not future.set_running_or_notify_cancel():
-                return
-            try:
-                future.set_result(fn(*args, **kwargs))
-            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-                future.set_exception(exc)
-
-        threading.Thread(target=work, name="hftui-resolve", daemon=True).start()
-        return future
+        return in_background(functools.partial(fn, *args, **kwargs), name="hftui-resolve")
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         pass

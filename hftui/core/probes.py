@@ -1,4 +1,4 @@
-"""One HTTP probe: what was sent, what came back, and every failure turned into data.
+"""One HTTP probe captured: what was sent, what came back, and every failure turned into data.
 
 Secrets never enter an Exchange: request headers and response text are redacted as they are
 captured, so whatever renders an Exchange (screen, JSON, bundle) cannot leak the token.
@@ -7,6 +7,7 @@ A probe is bounded as a whole (connect, TLS, waiting and a trickling body all co
 timeout), follows redirects only within the origin it was sent to (so the token never goes
 anywhere else), keeps at most BODY_CAP_BYTES of a body, and turns every failure into a sentence
 that says where it stopped: which host refused, which phase timed out, which proxy was in the way.
+What an answer *means* is not decided here: see `outcomes`.
 """
 
 from __future__ import annotations
@@ -14,16 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from enum import Enum
 from typing import TYPE_CHECKING, Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
-from hftui.core.failures import ErrorKind, ProbeError, Progress, describe_failure, error_kind, proxy_for
+from hftui.core.failures import ErrorKind, ProbeError, Progress, describe_failure, error_kind
+from hftui.core.http import import_httpx, port_of, proxy_for, same_origin
 from hftui.core.redact import Redactor
 
 if TYPE_CHECKING:
@@ -114,151 +113,6 @@ class Exchange:
         return self.response.json if self.response else None
 
 
-class Outcome(str, Enum):
-    """What an exchange means, by status *and* wording, tolerant of wording drift."""
-
-    OK = "ok"
-    UNAUTHORIZED = "unauthorized"
-    NO_INFERENCE_PERMISSION = "no_inference_permission"
-    FORBIDDEN = "forbidden"
-    CREDITS = "credits"
-    MODEL_NOT_SUPPORTED = "model_not_supported"
-    RATE_LIMITED = "rate_limited"
-    SERVER_ERROR = "server_error"
-    CLIENT_ERROR = "client_error"
-    REDIRECT = "redirect"
-    TIMEOUT = "timeout"
-    NETWORK = "network"
-    HEADER_REFUSED = "header_refused"
-
-
-_CREDIT_WORDS = re.compile(
-    r"credit|quota|billing|payment|pre-?paid|subscribe to pro|insufficient (funds|balance)|exceeded your",
-    re.IGNORECASE,
-)
-_PERMISSION_WORDS = re.compile(r"sufficient permissions|not have (the )?permission|inference.?providers? on behalf",
-                               re.IGNORECASE)
-_MODEL_WORDS = re.compile(
-    r"model_not_supported|not supported by any provider|model .*(not found|does not exist|is not available|retired|deprecated)"
-    r"|no provider|not (served|available) (by|on)",
-    re.IGNORECASE,
-)
-
-
-def classify(exchange: Exchange) -> Outcome:
-    if exchange.error is not None:
-        if exchange.error.kind is ErrorKind.TIMEOUT:
-            return Outcome.TIMEOUT
-        if exchange.error.kind is ErrorKind.HEADER_REFUSED:
-            return Outcome.HEADER_REFUSED
-        return Outcome.NETWORK
-    status = exchange.status or 0
-    text = error_message(exchange) or ""
-    if 200 <= status < 300:
-        return Outcome.OK
-    if 300 <= status < 400:
-        return Outcome.REDIRECT
-    if status == 402 or (400 <= status < 500 and status != 429 and _CREDIT_WORDS.search(text)):
-        return Outcome.CREDITS
-    if status == 403 and _PERMISSION_WORDS.search(text):
-        return Outcome.NO_INFERENCE_PERMISSION
-    if status == 401:
-        return Outcome.UNAUTHORIZED
-    if status == 403:
-        return Outcome.FORBIDDEN
-    if status == 429:
-        return Outcome.RATE_LIMITED
-    if status in (404, 410) or (400 <= status < 500 and _MODEL_WORDS.search(text)):
-        return Outcome.MODEL_NOT_SUPPORTED
-    if status >= 500:
-        return Outcome.SERVER_ERROR
-    return Outcome.CLIENT_ERROR
-
-
-def error_message(exchange: Exchange) -> str | None:
-    """The one line a person would quote from a failure, whatever the body's family."""
-    if exchange.error is not None:
-        return str(exchange.error)
-    response = exchange.response
-    if response is None or 200 <= response.status < 300:
-        return None
-    if 300 <= response.status < 400 and response.header("location"):
-        return redirect_message(exchange)
-    body = response.json
-    message: Any = None
-    if isinstance(body, dict):
-        err = body.get("error")
-        if isinstance(err, dict):
-            message = err.get("message") or err.get("code")
-        elif isinstance(err, str):
-            message = err
-        message = message or body.get("message") or body.get("detail")
-    message = message or response.header("x-error-message")
-    if not message:
-        text = response.body.strip()
-        if text.lstrip()[:1] == "<":
-            title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-            message = (f"an HTML page instead of JSON: \"{' '.join(title.group(1).split())}\"" if title
-                       else "an HTML page instead of JSON")
-        else:
-            message = text.splitlines()[0] if text else (response.reason or f"HTTP {response.status}")
-    message = message if isinstance(message, str) else json.dumps(message)
-    retry_after = response.header("retry-after") if response.status == 429 else None
-    if retry_after:
-        message = f"{message[:260]} (Retry-After: {retry_after.strip()[:30]})"
-    return message[:300]
-
-
-def redirect_message(exchange: Exchange) -> str:
-    """A 3xx that was not followed: where it pointed, and why hftui stopped there."""
-    location = exchange.response.header("location") if exchange.response else None
-    if location and urlsplit(location).scheme and not same_origin(location, exchange.request.url):
-        return (f"redirected to another origin, {_origin(location)}: not followed, so the token was not "
-                f"sent there (Location: {location[:200]})")
-    return f"redirected to {location[:200] if location else '?'}"
-
-
-def same_origin(url: str, other: str) -> bool:
-    return _origin(url) == _origin(other)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    try:
-        port = _port(parts)
-    except ValueError:
-        port = None
-    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
-
-
-def _port(parts: SplitResult) -> int | None:
-    """The URL's port, or its scheme's default; ValueError for a port that is not a number."""
-    return parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
-
-
-def import_httpx():
-    """httpx, without importing its command-line client.
-
-    httpx/__init__ does `from ._main import main` inside `try/except ImportError`: the fallback it
-    ships for installs without the `httpx[cli]` extra. `httpx._main` imports click, pygments and
-    rich (70-200 ms on a small machine), and hftui never runs httpx's CLI. A None entry in
-    sys.modules is the import system's documented way to make one import raise ImportError, so
-    httpx takes its own fallback (`httpx.main` then prints "install httpx[cli]"); the entry is
-    removed at once, so a later `import httpx._main` still works. No-op if httpx is already loaded.
-    """
-    if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
-        sys.modules["httpx._main"] = None  # type: ignore[assignment]
-        try:
-            import httpx
-        finally:
-            if "httpx._main" in sys.modules and sys.modules["httpx._main"] is None:
-                del sys.modules["httpx._main"]
-        return httpx
-    import httpx
-
-    return httpx
-
-
 async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redactor, timeout: float,
                     body_cap: int = BODY_CAP_BYTES) -> Exchange:
     """Send one request and capture everything; never raises for network or server faults."""
@@ -274,7 +128,7 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
     progress = Progress(proxy=proxy_for(client, spec.url))
     parts = urlsplit(spec.url)
     with contextlib.suppress(ValueError):  # until a connection event says otherwise (a reused one says nothing)
-        progress.host, progress.port = parts.hostname or "", _port(parts)
+        progress.host, progress.port = parts.hostname or "", port_of(parts)
 
     def elapsed() -> float:
         return round((time.perf_counter() - start) * 1000, 1)

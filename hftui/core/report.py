@@ -25,7 +25,8 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
             "title": verdict.title,
             "summary": verdict.summary,
             "evidence": [
-                {"step": e.step_id, "fact": e.fact, "http_status": e.http_status, "request_id": e.request_id}
+                {"step": e.step_id, "fact": e.line, "http_status": e.http_status, "request_id": e.request_id,
+                 "status": e.status.value if e.status else None}
                 for e in verdict.evidence
             ],
             "next_steps": list(verdict.next_steps),
@@ -84,9 +85,9 @@ def _step_dict(step: StepResult) -> dict[str, Any]:
     }
     if step.attempts:
         data["attempts"] = [
-            {"bill_to": label, "http_status": ex.status, "request_id": ex.request_id,
-             "request": _request_dict(ex), "response": _response_dict(ex)}
-            for label, ex in step.attempts
+            {"bill_to": attempt.org, "http_status": attempt.exchange.status, "request_id": attempt.exchange.request_id,
+             "request": _request_dict(attempt.exchange), "response": _response_dict(attempt.exchange)}
+            for attempt in step.attempts
         ]
     return data
 
@@ -161,7 +162,7 @@ def to_text(diagnosis: Diagnosis, color: bool = False) -> str:
     lines += ["", paint(safe(f"▶ {verdict.title}{seed}  [{verdict.case.value}]"), "1"), safe(f"  {verdict.summary}")]
     if verdict.evidence:
         lines.append("  evidence:")
-        lines += [safe(f"    - {e.step_id}: {e.fact}" + (f"  [{e.request_id}]" if e.request_id else ""))
+        lines += [safe(f"    - {e.step_id}: {e.line}" + (f"  [{e.request_id}]" if e.request_id else ""))
                   for e in verdict.evidence]
     if verdict.next_steps:
         lines.append("  next steps:")

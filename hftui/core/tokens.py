@@ -113,6 +113,9 @@ def inspect_token(raw: str) -> list[TokenProblem]:
     return problems
 
 
+PASTED = "pasted"  # the source of a token the user pasted into the app
+
+
 @dataclass(frozen=True)
 class TokenCandidate:
     """One token found in one place, as raw as the place holds it."""
@@ -121,6 +124,11 @@ class TokenCandidate:
     raw: str = field(repr=False)
     problems: tuple[TokenProblem, ...] = ()
     note: str = ""  # where exactly, e.g. the file path
+
+    @classmethod
+    def pasted(cls, raw: str) -> TokenCandidate:
+        """A value the user pasted, exactly as pasted: tested for this session only, never stored."""
+        return cls(source=PASTED, raw=raw, problems=tuple(inspect_token(raw)), note="this session only")
 
     @property
     def cleaned(self) -> str:

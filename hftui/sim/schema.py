@@ -13,12 +13,12 @@ from fnmatch import fnmatchcase
 from types import MappingProxyType
 from typing import Any, Literal, get_args
 
+from hftui.core.cases import Case
 from hftui.sim.catalog import DEFAULT_CATALOG, CatalogEntry, provider_model_id
 
 FaultKind = Literal["hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8", "redirect", "body", "echo"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 ROUTES: tuple[str, ...] = ("whoami", "catalog", "mapping", "chat", "*")
-SEEDS = ("A", "B", "C", "D")
 
 INFERENCE_PERMISSION = "inference.serverless.write"
 # Error texts the real services send (router-api.md §2 and §3).
@@ -137,8 +137,8 @@ class Scenario:
     name: str
     title: str
     description: str
-    expected_case: str
-    expected_seed: str | None = None
+    expected_case: str  # a Case value: the verdict hftui must reach against this scenario
+    expected_seed: str | None = None  # one of that case's seed letters (None for a case without any)
     model: str = "Qwen/Qwen3.5-9B:preferred"  # what the demo configures as the user's model
     bill_to: str | None = None  # what the demo passes as --bill-to
     client_token: Any = AUTO  # the RAW value the user's environment holds; None: no token at all
@@ -161,8 +161,10 @@ class Scenario:
     latency_ms: int = 0
 
     def __post_init__(self) -> None:
-        if self.expected_seed not in (None, *SEEDS):
-            raise ValueError(f"{self.name}: expected_seed must be one of {SEEDS} or None")
+        case = Case(self.expected_case)
+        if self.expected_seed not in (case.seeds or (None,)):
+            raise ValueError(f"{self.name}: expected_seed must be one of {case.value}'s seeds {case.seeds}"
+                             if case.seeds else f"{self.name}: {case.value} has no seed letter")
         unknown = set(self.route_faults) - set(ROUTES)
         if unknown:
             raise ValueError(f"{self.name}: unknown route(s) {sorted(unknown)}; expected {ROUTES}")

@@ -12,10 +12,8 @@ A keyring token only waits when it would be the one tested: no environment token
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -29,17 +27,18 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
+from hftui.core.background import awaited_in_background
 from hftui.core.hub import ModelIdError, ModelRef, ProviderOption
 from hftui.core.keystore import Keystore, KeystoreStatus
 from hftui.core.redact import Redactor
-from hftui.core.tokens import TokenCandidate, TokenLocations, TokenReport, discover_tokens
+from hftui.core.tokens import TokenCandidate, TokenReport
 from hftui.ui.commands import HftuiCommands
 from hftui.ui.exporting import BundleExport
 from hftui.ui.format import Formatter
 from hftui.ui.keeping import TokenKeeping
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
 from hftui.ui.screens import HelpScreen
-from hftui.ui.widgets.credentials import CredentialsPane, pasted_candidate
+from hftui.ui.widgets.credentials import CredentialsPane
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.matrix import DiagnosisPane
 from hftui.ui.widgets.providers import ProviderPane
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from hftui.core.diagnosis import Diagnosis
     from hftui.core.plan import PlanInputs, PlanRun
     from hftui.core.probes import Exchange
+    from hftui.core.session import Session, Settings
 
 FROZEN_ENV = "HFTUI_FROZEN"
 PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
@@ -92,30 +92,30 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
                               if len(binding.key) == 1 or binding.key == "question_mark")
     SHOWN_ACTIONS = tuple(dict.fromkeys(binding.action for binding in BINDINGS if binding.show))
 
-    def __init__(self, settings: Any, tokens: TokenReport, scenario: Any = None, *, frozen: bool | None = None,
+    def __init__(self, session: Session, scenario: Any = None, *, frozen: bool | None = None,
                  keystore: Keystore | None = None, token_file: Path | None = None,
-                 pending_keyring: TokenLocations | None = None,
                  after_first_frame: Callable[[], None] | None = None) -> None:
-        """`pending_keyring`: where `tokens` were found, with the keyring reader not called yet; the app
-        calls it off the event loop after its first frame and discovers the tokens again with its answer.
+        """`session`: the settings and the tokens; if it leaves its keyring to the app (`keyring_reader`),
+        the app calls that off the event loop after its first frame and hands the answer back.
         `after_first_frame` is called once the first frame is on screen, before any work starts."""
         super().__init__()
         self.animation_level = "none"  # over SSH every animation frame is bytes on the wire
-        self.settings = settings
-        self.tokens = tokens
+        self.session = session
+        self.settings: Settings = session.settings
+        self.tokens: TokenReport = session.tokens
         self.scenario = scenario
         self.frozen = os.environ.get(FROZEN_ENV) == "1" if frozen is None else frozen
         self.formatter = Formatter(self.frozen)
         # The demo never touches the user's own keyring entry or token file.
         self.keystore = keystore or Keystore(service="hftui-demo" if scenario is not None else None)
         self._token_file = token_file
-        self.testing: TokenCandidate | None = tokens.active
-        self.model, model_error = _parse(settings.model) if settings.model else (None, None)
-        self.baseline, baseline_error = _parse(settings.baseline)
+        self.testing: TokenCandidate | None = self.tokens.active
+        self.model, model_error = _parse(self.settings.model) if self.settings.model else (None, None)
+        self.baseline, baseline_error = _parse(self.settings.baseline)
         self._field_errors = {"model": model_error, "baseline": baseline_error}
         # Where the first frame's focus goes (set once, not moved after the first paint)
         self.AUTO_FOCUS = "#steps" if self.model and self.baseline else "#model"
-        self.bill_to: str | None = settings.bill_to
+        self.bill_to: str | None = self.settings.bill_to
         self.inputs: PlanInputs | None = None
         self.plan_run: PlanRun | None = None
         self.diagnosis: Diagnosis | None = None
@@ -124,9 +124,7 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
         self._bindings_state: tuple = ()
         self._client = None
         self._startup_error: str | None = None
-        self._locations = pending_keyring if pending_keyring and pending_keyring.keyring_reader else None
-        self._keyring_reader: Callable[[], str | None] | None = (self._locations.keyring_reader
-                                                                  if self._locations else None)
+        self._keyring_reader: Callable[[], str | None] | None = session.keyring_reader
         self._auto_token = True  # the tested token follows the report's active one until the user picks one
         self._providers: dict[str, tuple[ProviderOption, ...]] = {}  # by repo: kept while a re-plan re-reads them
         self._after_first_frame = after_first_frame
@@ -167,7 +165,7 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
 
     async def _load_client(self) -> None:
         try:  # importing httpx and loading the CA store take ~85 ms: not on the event loop
-            client = await in_daemon_thread(load_engine, self.settings.timeout)
+            client = await awaited_in_background(load_engine, self.settings.timeout, name="hftui-startup")
         except Exception as exc:  # noqa: BLE001 - e.g. SSL_CERT_FILE names a file that is not a CA bundle
             self._startup_error = f"{type(exc).__name__}: {exc}"
             self.query_one(StepTree).show_message(f"✗ The HTTP client could not be set up: {self._startup_error}")
@@ -190,10 +188,10 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
 
     def keyring_answered(self, read: Callable[[], str | None]) -> None:
         """The keyring's token arrived (or its error): the report again with it, in the usual precedence."""
-        if self._locations is None:
+        if self._keyring_reader is None:
             return
         self._keyring_reader = None
-        self.tokens = discover_tokens(replace(self._locations, keyring_reader=read))
+        self.tokens = self.session.keyring_answered(read)
         if self._auto_token:
             self.testing = self.tokens.active
         elif self.testing is not None:
@@ -237,11 +235,9 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
                 self.query_one(StepTree).show_message("… starting: the plan runs as soon as the HTTP client is ready")
                 self.query_one(DiagnosisPane).clear(PLAN_STARTS_SOON)
             return  # _load_client plans again
-        from hftui.core.plan import PlanInputs, step_specs
+        from hftui.core.steps import step_specs
 
-        inputs = PlanInputs(model=self.model, token=self.testing, baseline=self.baseline, bill_to=self.bill_to,
-                            router_url=self.settings.router_url, hub_url=self.settings.hub_url,
-                            timeout=self.settings.timeout)
+        inputs = self.session.inputs(self.testing, model=self.model, baseline=self.baseline, bill_to=self.bill_to)
         if inputs == self.inputs and not force:
             return
         if self.starting:  # the keyring may still change which token is tested
@@ -491,7 +487,7 @@ class HftuiApp(TokenKeeping, BundleExport, App[int]):
     def action_use_pasted(self) -> None:
         value = self.query_one(CredentialsPane).pasted_value
         if value.strip():
-            self.choose_token(pasted_candidate(value))
+            self.choose_token(TokenCandidate.pasted(value))
 
     @on(OptionList.OptionHighlighted)
     def _option_highlighted(self) -> None:
@@ -508,30 +504,7 @@ def _parse(text: str | None) -> tuple[ModelRef | None, str | None]:
 def load_engine(timeout: float) -> Any:
     """Import the engine and build the HTTP client (httpx and the CA store): the slow part of starting."""
     importlib.import_module("hftui.core.diagnosis")  # and with it plan, probes and verdict
-    from hftui.core.plan import make_client
+    from hftui.core.http import make_client
 
     return make_client(timeout)
 
-
-async def in_daemon_thread(job: Callable[..., Any], *args: Any) -> Any:
-    """`job(*args)` in a thread of its own that ends with the job: unlike asyncio.to_thread, no idle
-    executor thread outlives it, so quitting leaves nothing running."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future = loop.create_future()
-
-    def settle(outcome: Callable[[Any], None], value: Any) -> None:
-        if not future.done():  # the awaiting side may have been cancelled meanwhile
-            outcome(value)
-
-    def work() -> None:
-        try:
-            outcome, value = future.set_result, job(*args)
-        except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-            outcome, value = future.set_exception, exc
-        try:
-            loop.call_soon_threadsafe(settle, outcome, value)
-        except RuntimeError:  # the app has quit and its loop is closed: nobody is waiting
-            pass
-
-    threading.Thread(target=work, name="hftui-startup", daemon=True).start()
-    return await future

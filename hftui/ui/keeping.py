@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from hftui.core.background import in_background
 from hftui.core.keystore import KeystoreError, KeystoreState, KeystoreStatus, save_to_token_file
 from hftui.core.redact import mask
-from hftui.core.tokens import hf_token_paths
+from hftui.core.tokens import TokenCandidate, hf_token_paths
 from hftui.ui.screens import ConfirmScreen
-from hftui.ui.widgets.credentials import CredentialsPane, pasted_candidate
+from hftui.ui.widgets.credentials import CredentialsPane
 
 if TYPE_CHECKING:
     from hftui.core.keystore import Keystore
-    from hftui.core.tokens import TokenCandidate, TokenReport
+    from hftui.core.tokens import TokenReport
 
 
 class TokenKeeping:
@@ -42,7 +43,7 @@ class TokenKeeping:
         """The pasted value if there is one, else the tested token; cleaned (what the user meant)."""
         pasted = self.query_one(CredentialsPane).pasted_value
         if pasted.strip():
-            return pasted_candidate(pasted).cleaned or None
+            return TokenCandidate.pasted(pasted).cleaned or None
         return (self.testing.cleaned or None) if self.testing else None
 
     @property
@@ -51,19 +52,16 @@ class TokenKeeping:
         return status is not None and status.state in (KeystoreState.AVAILABLE, KeystoreState.INSECURE)
 
     def _in_thread(self, name: str, job: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
-        """Run a keyring call in a daemon thread of our own (never a Textual thread worker: a hung
-        keyring would keep the app from exiting) and hand the result back on the event loop."""
-        def target() -> None:
+        """Run a keyring call in_background (never a Textual thread worker: a hung keyring would keep
+        the app from exiting) and hand the result back on the event loop."""
+        def hand_back(future: Future) -> None:
+            error = future.exception()
             try:
-                result, error = job(), None
-            except Exception as exc:  # noqa: BLE001 - reported to the user, never raised
-                result, error = None, exc
-            try:
-                self.call_from_thread(done, result, error)
+                self.call_from_thread(done, None if error else future.result(), error)
             except RuntimeError:
                 pass  # the app has already exited
 
-        threading.Thread(target=target, name=f"hftui-{name}", daemon=True).start()
+        in_background(job, name=f"hftui-{name}", then=hand_back)
 
     def _check_keystore(self) -> None:
         """Which backend the keyring has and, while the token report waits for it, the token it keeps."""

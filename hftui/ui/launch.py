@@ -1,31 +1,27 @@
-"""Entry point the CLI calls: `run_app(settings, locations=...)`, or with `tokens=` and `scenario=` for the demo."""
+"""Entry point the CLI calls: `run_app(session)`, with `scenario=` for the demo."""
 
 from __future__ import annotations
 
 import gc
-from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hftui.core.tokens import TokenLocations, TokenReport, discover_tokens
+if TYPE_CHECKING:
+    from hftui.core.session import Session
 
 
-def run_app(settings: Any, tokens: TokenReport | None = None, scenario: Any = None,
-            locations: TokenLocations | None = None) -> int:
-    """Open the app on `settings` (the CLI's Settings) and block until the user quits; 0 on quit.
+def run_app(session: Session, scenario: Any = None) -> int:
+    """Open the app on `session` and block until the user quits; 0 on quit.
 
-    Give `tokens`, or `locations` to look in: then the app opens on every source but the keyring,
-    and reads the keyring (its import and backend detection take ~100 ms) after its first frame."""
+    A session that defers its keyring (`Session.open(..., defer_keyring=True)`) opens on every source
+    but the keyring, and the app reads the keyring (its import and backend detection take ~100 ms)
+    after its first frame."""
     # Until the first frame nearly everything allocated (modules, classes, Textual's tables, the widgets)
     # lives as long as the app: collecting would walk it again and again for nothing (~15 ms).
     gc.disable()
     try:
         from hftui.ui.app import HftuiApp  # Textual is imported here, not when the CLI starts
 
-        if tokens is None:
-            assert locations is not None, "run_app needs the tokens or where to find them"
-            tokens = discover_tokens(replace(locations, keyring_reader=None))
-        app = HftuiApp(settings, tokens, scenario=scenario, pending_keyring=locations,
-                       after_first_frame=resume_collector)
+        app = HftuiApp(session, scenario=scenario, after_first_frame=resume_collector)
         from hftui.core.loop import bounded_loop  # a hung DNS lookup must not hold up quitting
 
         app.run(loop=bounded_loop())

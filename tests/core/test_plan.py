@@ -1,9 +1,12 @@
 """The plan as a dependency graph over real loopback HTTP: concurrency, events, one-step re-runs."""
 
 from hftui.core.hub import ModelRef
-from hftui.core.plan import PlanInputs, PlanRun, StepStatus, make_client
+from hftui.core.cases import Case
+from hftui.core.http import make_client
+from hftui.core.plan import PlanInputs, PlanRun
+from hftui.core.status import StepStatus
 from hftui.core.tokens import TokenLocations, discover_tokens
-from hftui.core.verdict import Case, run_verdict
+from hftui.core.verdict import run_verdict
 from hftui.sim import SimServer, get_scenario
 
 
@@ -67,6 +70,6 @@ async def test_explicit_bill_to_is_used_instead_of_whoami_orgs():
             run = PlanRun(inputs_for(scenario, sim.url, bill_to="someone-else"), client)
             await run.run_all()
     bill_to = run.results["bill-to"]
-    assert [label for label, _ in bill_to.attempts] == ["someone-else"]
+    assert [attempt.org for attempt in bill_to.attempts] == ["someone-else"]
     assert bill_to.status is StepStatus.FAILED
     assert any(r.headers.get("x-hf-bill-to") == "someone-else" for r in sim.requests)

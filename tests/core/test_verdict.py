@@ -5,12 +5,15 @@ from datetime import datetime, timezone
 import pytest
 
 from hftui.core.hub import ModelRef, parse_whoami
-from hftui.core.plan import PlanInputs, StepResult, failing_call, step_specs
-from hftui.core.probes import CapturedRequest, CapturedResponse, ErrorKind, Exchange, ProbeError
+from hftui.core.failures import ErrorKind, ProbeError
+from hftui.core.plan import PlanInputs, StepResult
+from hftui.core.probes import CapturedRequest, CapturedResponse, Exchange
+from hftui.core.steps import BillToAttempt, failing_call, step_specs
 from hftui.core.bundle import billing
 from hftui.core.cases import Case, matrix_key
 from hftui.core.diagnosis import Diagnosis
-from hftui.core.status import StepStatus
+from hftui.core.report import to_dict, to_text
+from hftui.core.status import MARKS, StepStatus
 from hftui.core.tokens import TokenCandidate, TokenReport, inspect_token
 from hftui.core.verdict import diagnose
 
@@ -58,7 +61,7 @@ def diagnosis_of(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps) -> Dia
         if spec.step_id == "pinned":
             target = "Qwen/Qwen3.5-9B:together"
         if spec.step_id == "bill-to":  # the plan repeats the failing call with the org billed, and says which
-            attempts, repeats = (("acme", given),), (failing_call(inputs, results) or (None,))[0]
+            attempts, repeats = (BillToAttempt("acme", given),), (failing_call(inputs, results) or (None,))[0]
         results[spec.step_id] = StepResult(spec.step_id, spec.title, status, given, attempts=attempts, target=target,
                                            repeats=repeats)
     whoami = results["whoami"].exchange
@@ -94,6 +97,20 @@ def test_case_b_pinned_confirms_policy():
     assert "Qwen/Qwen3.5-9B:together" in verdict.summary
     assert {e.step_id for e in verdict.evidence} >= {"known-good", "as-configured", "pinned"}
     assert all(e.request_id for e in verdict.evidence)
+
+
+def test_evidence_carries_its_steps_status_and_the_views_draw_the_mark_from_it():
+    diagnosis = diagnosis_of(as_configured=exchange(401, INVALID_401))
+    for item in diagnosis.verdict.evidence:
+        assert item.status is diagnosis.step(item.step_id).status
+        assert item.fact[:1] not in MARKS.values(), "the words carry no mark of their own"
+        assert item.line.startswith(f"{MARKS[item.status]} {item.http_status} "), item.line
+    evidence = {item.step_id: item for item in diagnosis.verdict.evidence}
+    assert evidence["known-good"].line.endswith("known-good openai/gpt-oss-120b:fastest works")
+    assert evidence["as-configured"].line.startswith("✗ 401 chat: Qwen/Qwen3.5-9B:preferred: Invalid username")
+    document = to_dict(diagnosis)["verdict"]["evidence"]
+    assert [(e["fact"], e["status"]) for e in document] == [(i.line, i.status.value) for i in evidence.values()]
+    assert f"    - known-good: {evidence['known-good'].line}" in to_text(diagnosis)
 
 
 def test_case_c_same_401_everywhere_without_orgs():

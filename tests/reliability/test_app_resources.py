@@ -21,7 +21,7 @@ import pytest
 from helpers import until
 from rhelpers import scenario
 
-from hftui.cli import Settings, sim_tokens
+from hftui.core.session import Session
 from hftui.core.plan import StepStatus
 from hftui.sim import Fault, SimServer
 from hftui.ui.pilot import settle
@@ -35,8 +35,7 @@ SIZE = (160, 48)
 def make_app(sc, url: str, timeout: float = 5.0):
     from hftui.ui.app import HftuiApp
 
-    settings = Settings.for_simulator(sc, url, timeout=timeout)
-    return HftuiApp(settings, sim_tokens(settings, sc), scenario=sc, frozen=True)
+    return HftuiApp(Session.for_simulator(sc, url, timeout=timeout), scenario=sc, frozen=True)
 
 
 def sockets_to(port: int) -> list[str]:

@@ -11,11 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hftui.core.hub import ModelRef, merge_providers, parse_catalog, parse_mapping, parse_whoami
-from hftui.core.plan import PlanInputs, StepResult, StepStatus, step_specs
-from hftui.core.probes import CapturedRequest, CapturedResponse, ErrorKind, Exchange, ProbeError, error_message
+from hftui.core.failures import ErrorKind, ProbeError
+from hftui.core.outcomes import error_message
+from hftui.core.plan import PlanInputs, StepResult
+from hftui.core.probes import CapturedRequest, CapturedResponse, Exchange
 from hftui.core.printable import printable
 from hftui.core.tokens import TokenCandidate, TokenLocations, TokenProblem, clean_token, discover_tokens, inspect_token
-from hftui.core.verdict import Case, diagnose
+from hftui.core.cases import Case
+from hftui.core.status import StepStatus
+from hftui.core.steps import BillToAttempt, step_specs
+from hftui.core.verdict import diagnose
 
 # -- the token inspector --------------------------------------------------------------------------
 
@@ -138,7 +143,7 @@ def runs(draw, done_only: bool = True):
     for spec in step_specs(inputs):
         status = draw(st.sampled_from(statuses))
         exchange = draw(exchange_for(status, spec.step_id))
-        attempts = (("acme", exchange),) if spec.step_id == "bill-to" and exchange is not None else ()
+        attempts = (BillToAttempt("acme", exchange),) if spec.step_id == "bill-to" and exchange is not None else ()
         results[spec.step_id] = StepResult(spec.step_id, spec.title, status, exchange, attempts=attempts,
                                            skip_reason="n/a" if status is StepStatus.SKIPPED else None,
                                            target="Qwen/Qwen3.5-9B:together" if spec.step_id == "pinned" else None)

@@ -17,14 +17,15 @@ import trustme
 from helpers import assert_no_leak
 from rhelpers import TOKEN, closed_port, hftui, scenario
 
-from hftui.cli import Settings, insecure_url_warnings
 from hftui.core.bundle import write_private
 from hftui.core.diagnosis import run_diagnosis
 from hftui.core.hub import ModelRef
-from hftui.core.plan import PlanInputs, make_client
+from hftui.core.http import make_client
+from hftui.core.plan import PlanInputs
 from hftui.core.probes import BODY_CAP_BYTES, ProbeSpec, run_probe
 from hftui.core.redact import Redactor
 from hftui.core.report import to_text
+from hftui.core.session import Settings
 from hftui.core.tokens import TokenCandidate, TokenReport, inspect_token
 from hftui.sim import ChatRule, Fault
 
@@ -78,7 +79,7 @@ def test_plain_http_to_anything_but_loopback_is_warned_about():
                         ("http://10.0.0.1:8000", True), ("http://router.internal", True)):
         settings = Settings(model=MODEL, baseline=MODEL, bill_to=None, hub_url=url, router_url=closed, timeout=1,
                             token_env=None)
-        assert bool(insecure_url_warnings(settings)) == warned, url
+        assert bool(settings.warnings) == warned, url
 
 
 # -- TLS is verified, always ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
-from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, TITLES, Case
+from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, Case
 from hftui.sim import SCENARIOS, ChatRule, Fault, SimServer, get_scenario
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.steps import StepTree
@@ -26,7 +26,7 @@ def marked_rows(app) -> list[str]:
 def expected_row(scenario) -> str:
     if scenario.expected_seed:
         return f"▶ {scenario.expected_seed}  {MEANING[scenario.expected_seed]}"
-    return f"▶ ·  {TITLES[Case(scenario.expected_case)]}"
+    return f"▶ ·  {Case(scenario.expected_case).title}"
 
 
 def step_line(app, step_id: str) -> str:
@@ -125,7 +125,7 @@ async def test_pasting_a_token_with_a_trailing_newline_shows_the_problem(sim_app
         await pilot.press("enter")  # test it, this session only
         await settle(pilot)
         assert "whoami with the token exactly as the app sends it" in widget_text(app, "#steps")
-        assert rows_contain(app, TITLES[Case.TOKEN_MALFORMED])
+        assert rows_contain(app, Case.TOKEN_MALFORMED.title)
         assert "◀ testing" in widget_text(app, "#credentials")
 
 
@@ -320,7 +320,7 @@ async def test_choosing_another_source_re_plans_with_that_token(sim_app):
     app.testing = app.tokens.active
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert marked_rows(app)[0].startswith(f"▶ ·  {TITLES[Case.TOKEN_INVALID]}")
+        assert marked_rows(app)[0].startswith(f"▶ ·  {Case.TOKEN_INVALID.title}")
         pane = widget_text(app, "#credentials")
         assert "env:HF_TOKEN" in pane and "env:HUGGING_FACE_HUB_TOKEN" in pane
         assert "differs from the token in another source" in pane

@@ -2,9 +2,9 @@
 
 import stat
 
-from uihelpers import SIZE, make_settings, screen_text, settle, simulated
+from uihelpers import SIZE, screen_text, settle, simulated
 
-from hftui.cli import sim_tokens
+from hftui.core.session import Session
 from hftui.ui.app import HftuiApp
 
 
@@ -36,9 +36,8 @@ async def test_b_copies_the_bundle_and_shows_what_was_copied(sim_app):
 
 async def test_export_before_any_result_says_why_and_writes_nothing(tmp_path):
     with simulated("case-b") as sim:
-        settings = make_settings(sim.scenario, sim.url, model=None)  # no model yet: nothing has run
-        app = HftuiApp(settings, sim_tokens(settings, sim.scenario),
-                       scenario=sim.scenario, frozen=True)
+        session = Session.for_simulator(sim.scenario, sim.url, model=None)  # no model yet: nothing has run
+        app = HftuiApp(session, scenario=sim.scenario, frozen=True)
         app.export_directory = tmp_path
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)

@@ -9,12 +9,12 @@ one, the keyring's token would be the one tested, so the plan waits for it (env 
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 
-from hftui.core.tokens import TokenLocations, discover_tokens
+from hftui.core.session import Session, Settings
+from hftui.core.tokens import TokenLocations
 from hftui.ui.app import HftuiApp
 from helpers import until
-from uihelpers import SIZE, make_settings, screen_text, settle, simulated, widget_text
+from uihelpers import SIZE, screen_text, settle, simulated, widget_text
 
 
 class SlowKeyring:
@@ -36,8 +36,8 @@ class SlowKeyring:
 def app_reading_keyring(sim, env: dict[str, str], reader, token_file=None) -> HftuiApp:
     """The app as `hftui` (not the demo) starts it: every source but the keyring now, the keyring later."""
     where = TokenLocations(env=env, keyring_reader=reader, token_path=token_file)
-    tokens = discover_tokens(replace(where, keyring_reader=None))
-    return HftuiApp(make_settings(sim.scenario, sim.url), tokens, frozen=True, pending_keyring=where)
+    session = Session.at(Settings.for_simulator(sim.scenario, sim.url), where, defer_keyring=True)
+    return HftuiApp(session, frozen=True)
 
 
 async def test_without_an_environment_token_the_plan_waits_for_the_keyring_which_comes_before_the_file(tmp_path):

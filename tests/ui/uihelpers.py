@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
 
-from hftui.cli import Settings, sim_tokens
+from hftui.core.session import Session
 from hftui.sim import SimServer, get_scenario
 from hftui.ui.app import HftuiApp
 from hftui.ui.pilot import settle  # noqa: F401 - re-exported for the tests
 
 SIZE = (160, 48)
 
-def make_settings(scenario, url: str, **changes) -> Settings:
-    return dataclasses.replace(Settings.for_simulator(scenario, url), **changes)
-
-
 def make_app(scenario, url: str, frozen: bool = True, **kwargs) -> HftuiApp:
-    settings = make_settings(scenario, url)
-    tokens = sim_tokens(settings, scenario)
-    return HftuiApp(settings, tokens, scenario=scenario, frozen=frozen, **kwargs)
+    return HftuiApp(Session.for_simulator(scenario, url), scenario=scenario, frozen=frozen, **kwargs)
 
 
 @contextmanager

@@ -18,18 +18,11 @@ from textual.widgets.option_list import Option
 from hftui.core.keystore import KeystoreState, KeystoreStatus
 from hftui.core.redact import mask
 from hftui.core.status import StepStatus
-from hftui.core.tokens import TokenCandidate, TokenReport, inspect_token
+from hftui.core.tokens import PASTED, TokenCandidate, TokenReport
 from hftui.ui.messages import TokenChosen
 
 if TYPE_CHECKING:
     from hftui.core.diagnosis import Diagnosis
-
-PASTED = "pasted"
-
-
-def pasted_candidate(raw: str) -> TokenCandidate:
-    return TokenCandidate(source=PASTED, raw=raw, problems=tuple(inspect_token(raw)), note="this session only")
-
 
 class TokenInput(Input):
     """A password field that keeps a paste exactly as pasted: a trailing newline is the finding."""
@@ -184,7 +177,7 @@ class CredentialsPane(VerticalScroll):
     def _pasted_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.value.strip():
-            self.post_message(TokenChosen(pasted_candidate(event.value)))
+            self.post_message(TokenChosen(TokenCandidate.pasted(event.value)))
 
     @on(OptionList.OptionSelected, "#sources")
     def _source_selected(self, event: OptionList.OptionSelected) -> None:
@@ -198,7 +191,7 @@ class CredentialsPane(VerticalScroll):
             text.append("checked as you paste (whitespace, quotes, Bearer, BOM); enter tests it for this "
                         "session only, nothing is stored", style="dim")
         else:
-            candidate = pasted_candidate(value)
+            candidate = TokenCandidate.pasted(value)
             text.append(f"{len(value)} chars, {mask(candidate.cleaned)}")
             if not candidate.problems:
                 text.append("  ✓ looks like a clean user token", style="green")

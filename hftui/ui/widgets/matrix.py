@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, TITLES, Case, matrix_key
+from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, Case, matrix_key
 from hftui.ui.format import Formatter
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class Matrix(Static):
         for start in range(0, len(OTHER_CASES), columns):
             for case in OTHER_CASES[start:start + columns]:
                 hit = case.value == self._key
-                label = f"{'▶' if hit else ' '} ·  {TITLES[case]}"
+                label = f"{'▶' if hit else ' '} ·  {case.title}"
                 label = label[: cell - 2] + "…" if len(label) >= cell else label
                 text.append(f"{label:<{cell}}" if columns > 1 else label, style=HIT_STYLE if hit else "")
             text.append("\n")
@@ -113,7 +113,7 @@ class DiagnosisPane(VerticalScroll, can_focus=True):
             text.append("\nEvidence\n", style="bold underline")
             for item in verdict.evidence:
                 text.append(f"  {item.step_id}: ", style="bold")
-                text.append(item.fact)
+                text.append(item.line)  # its mark drawn from its status
                 text.append("\n")
                 rid = fmt.request_id(item.request_id)
                 if rid:
@@ -124,7 +124,7 @@ class DiagnosisPane(VerticalScroll, can_focus=True):
                 text.append(f"  {number}. {step}\n")
         if verdict.alternatives:
             text.append("\nAlso consistent with: ", style="bold")
-            text.append(", ".join(TITLES[case] for case in verdict.alternatives))
+            text.append(", ".join(case.title for case in verdict.alternatives))
             text.append("\n")
         failed = [s.step_id for s in diagnosis.steps if s.status.failed]
         if failed and not running:

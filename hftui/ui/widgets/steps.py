@@ -13,7 +13,8 @@ from hftui.core.status import StepStatus
 from hftui.ui.format import Formatter, one_line
 
 if TYPE_CHECKING:
-    from hftui.core.plan import StepResult, StepSpec
+    from hftui.core.plan import StepResult
+    from hftui.core.steps import StepSpec
     from hftui.core.probes import Exchange
 
 NodeRef = tuple[str, str]  # (step id, part): which step a line belongs to, and which part of it

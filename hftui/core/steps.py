@@ -1,0 +1,271 @@
+"""Every probe step, declared once: its id, title, purpose, what it needs, whether it needs a token,
+when it applies, and the runner that makes its call. The scheduler (`plan`) reads nothing else.
+
+To add a step: one `Step(...)` in STEPS with its runner beside it, then its use in the verdict
+(`rules`) and a simulator scenario; tests/core/test_structure.py says what is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import quote
+
+from hftui.core.hub import Account, ModelRef, ProviderOption, merge_providers, parse_catalog, parse_mapping, parse_whoami
+from hftui.core.probes import Exchange, ProbeSpec
+from hftui.core.status import StepStatus
+
+if TYPE_CHECKING:
+    from hftui.core.plan import PlanInputs, PlanRun, StepResult
+
+CHAT_PROMPT = "Reply with exactly OK"
+CHAT_MAX_TOKENS = 8
+MAX_BILL_TO_ORGS = 3
+
+
+class StepId(StrEnum):
+    """A step's id: the same string on screen, in JSON, in `--curl STEP` and in the bundle."""
+
+    WHOAMI = "whoami"
+    WHOAMI_RAW = "whoami-raw"
+    CATALOG = "catalog"
+    MAPPING = "mapping"
+    AS_CONFIGURED = "as-configured"
+    KNOWN_GOOD = "known-good"
+    PINNED = "pinned"
+    BILL_TO = "bill-to"
+
+
+Runner = Callable[["PlanRun", "StepResult"], Awaitable["StepResult"]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One probe step, as declared: everything the scheduler, the views and the tests know of it."""
+
+    id: StepId
+    title: str  # may name {model}, {repo} or {baseline}: filled in from the inputs
+    purpose: str  # the one variable this step changes, shown to the user
+    run: Runner
+    needs: tuple[StepId, ...] = ()  # steps whose results it reads: it starts once they are done
+    needs_token: bool = True  # without a token it is skipped, not sent
+    applies: Callable[[PlanInputs], bool] | None = None  # None: in every plan
+
+    def planned(self, inputs: PlanInputs) -> StepSpec:
+        return StepSpec(self, self.title.format(model=inputs.model, repo=inputs.model.repo, baseline=inputs.baseline))
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """A declared step as planned for one set of inputs: its title filled in."""
+
+    step: Step
+    title: str
+
+    @property
+    def step_id(self) -> StepId:
+        return self.step.id
+
+    @property
+    def purpose(self) -> str:
+        return self.step.purpose
+
+    @property
+    def needs(self) -> tuple[StepId, ...]:
+        return self.step.needs
+
+
+class BillToAttempt(NamedTuple):
+    """The failing call repeated with `X-HF-Bill-To: org`."""
+
+    org: str
+    exchange: Exchange
+
+
+# -- the steps' calls ----------------------------------------------------------------------------
+
+def auth_headers(inputs: PlanInputs, raw: bool = False) -> tuple[tuple[str, str], ...]:
+    token = inputs.token
+    if token is None:
+        return ()
+    return (("Authorization", f"Bearer {token.raw if raw else token.cleaned}"),)
+
+
+def chat_spec(inputs: PlanInputs, model: str, bill_to: str | None = None) -> ProbeSpec:
+    headers = auth_headers(inputs)
+    if bill_to:
+        headers += (("X-HF-Bill-To", bill_to),)
+    return ProbeSpec("POST", f"{inputs.router_url}/v1/chat/completions", headers,
+                     {"model": model, "messages": [{"role": "user", "content": CHAT_PROMPT}],
+                      "max_tokens": CHAT_MAX_TOKENS, "stream": False})
+
+
+def account_of(results: Mapping[str, StepResult]) -> Account | None:
+    """Whose token it is, from whoami's answer; None until whoami has answered 2xx in its shape."""
+    whoami = results.get(StepId.WHOAMI)
+    if whoami and whoami.exchange and whoami.exchange.ok:
+        return parse_whoami(whoami.exchange.json)
+    return None
+
+
+def providers_of(inputs: PlanInputs, results: Mapping[str, StepResult]) -> list[ProviderOption]:
+    """The providers of the user's model, from the catalog and the Hub mapping, as far as they answered."""
+    def parsed(step_id: StepId, parse):
+        result = results.get(step_id)
+        return parse(result.exchange.json) if result and result.exchange and result.exchange.ok else None
+
+    return merge_providers(parsed(StepId.CATALOG, lambda body: parse_catalog(body, inputs.model.repo)),
+                           parsed(StepId.MAPPING, parse_mapping))
+
+
+def _shape_note(exchange: Exchange, parsed, unusable: str, empty: str | None = None) -> str | None:
+    """A 200 whose body does not have the shape we read is worth saying: it is not what it seems."""
+    if not exchange.ok:
+        return None
+    if parsed is None:
+        return f"answered, but {unusable}"
+    if empty and not parsed:
+        return empty
+    return None
+
+
+async def _whoami(run: PlanRun, step: StepResult) -> StepResult:
+    exchange = await run.probe(ProbeSpec("GET", f"{run.inputs.hub_url}/api/whoami-v2", auth_headers(run.inputs)))
+    note = _shape_note(exchange, parse_whoami(exchange.json),
+                       "not in whoami's shape (no user name): the account is unknown")
+    return step.finished(exchange, note=note)
+
+
+async def _whoami_raw(run: PlanRun, step: StepResult) -> StepResult:
+    spec = ProbeSpec("GET", f"{run.inputs.hub_url}/api/whoami-v2", auth_headers(run.inputs, raw=True))
+    return step.finished(await run.probe(spec))
+
+
+async def _catalog(run: PlanRun, step: StepResult) -> StepResult:
+    exchange = await run.probe(ProbeSpec("GET", f"{run.inputs.router_url}/v1/models", auth_headers(run.inputs)))
+    repo = run.inputs.model.repo
+    note = _shape_note(exchange, parse_catalog(exchange.json, repo),
+                       "without a 'data' list of models: the router's providers are unknown",
+                       f"the catalog lists no provider for {repo}")
+    return step.finished(exchange, note=note)
+
+
+async def _mapping(run: PlanRun, step: StepResult) -> StepResult:
+    repo = quote(run.inputs.model.repo, safe="/")
+    spec = ProbeSpec("GET", f"{run.inputs.hub_url}/api/models/{repo}?expand[]=inferenceProviderMapping",
+                     auth_headers(run.inputs))
+    exchange = await run.probe(spec)
+    note = _shape_note(exchange, parse_mapping(exchange.json),
+                       "not in a model's shape: the Hub's provider mapping is unknown",
+                       f"the Hub maps {run.inputs.model.repo} to no chat provider")
+    return step.finished(exchange, note=note)
+
+
+async def _as_configured(run: PlanRun, step: StepResult) -> StepResult:
+    model = str(run.inputs.model)
+    return step.finished(await run.probe(chat_spec(run.inputs, model)), target=model)
+
+
+async def _known_good(run: PlanRun, step: StepResult) -> StepResult:
+    model = str(run.inputs.baseline)
+    return step.finished(await run.probe(chat_spec(run.inputs, model)), target=model)
+
+
+def choose_pinned_provider(model: ModelRef, providers: list[ProviderOption]) -> tuple[str | None, str]:
+    """The provider to pin the user's model to, or None with the reason."""
+    live = [p for p in providers if p.live]
+    if not providers:
+        return None, f"no provider is known to serve {model.repo} (catalog and mapping list none)"
+    if not live:
+        states = ", ".join(f"{p.provider}: {p.status}" for p in providers)
+        return None, f"no live provider serves {model.repo} ({states})"
+    if model.provider and any(p.provider == model.provider for p in live):
+        return None, f"the configured call already pins {model.provider}, which is live for this model"
+    # Prefer a provider both sources agree on, then the router's catalog order.
+    live.sort(key=lambda p: (not (p.in_catalog and p.in_mapping), not p.in_catalog))
+    chosen = live[0]
+    return chosen.provider, f"pinned to {chosen.provider} (live in {_where(chosen)})"
+
+
+def _where(option: ProviderOption) -> str:
+    return " and ".join(name for name, flag in (("catalog", option.in_catalog), ("mapping", option.in_mapping)) if flag)
+
+
+async def _pinned(run: PlanRun, step: StepResult) -> StepResult:
+    catalog, mapping = run.results[StepId.CATALOG], run.results[StepId.MAPPING]
+    if catalog.status is not StepStatus.OK and mapping.status is not StepStatus.OK:
+        return step.skipped("neither the catalog nor the Hub mapping could be read, so no provider is known")
+    provider, why = choose_pinned_provider(run.inputs.model, providers_of(run.inputs, run.results))
+    if provider is None:
+        return step.skipped(why)
+    model = run.inputs.model.pinned_to(provider)
+    return step.finished(await run.probe(chat_spec(run.inputs, model)), note=why, target=model)
+
+
+_REPEATABLE = (StepId.AS_CONFIGURED, StepId.KNOWN_GOOD)  # the user's own call first
+
+
+def failing_call(inputs: PlanInputs, results: Mapping[str, StepResult]) -> tuple[StepId, str] | None:
+    """(step id, model) of the call bill-to should repeat: one the router answered, the user's own first.
+    The bill-to result records it (`repeats`), so what reads the result never works it out again."""
+    for step_id, model in zip(_REPEATABLE, (str(inputs.model), str(inputs.baseline))):
+        if results[step_id].status is StepStatus.FAILED:
+            return step_id, model
+    return None
+
+
+async def _bill_to(run: PlanRun, step: StepResult) -> StepResult:
+    failing = failing_call(run.inputs, run.results)
+    if failing is None:
+        if any(run.results[s].status is StepStatus.ERROR for s in _REPEATABLE):
+            # Repeating a call that got no answer would only wait out the timeout a second time.
+            return step.skipped("the failing call got no HTTP answer at all, which billing an org cannot change")
+        return step.skipped("no chat call failed, so there is nothing to repeat with org billing")
+    if run.inputs.bill_to:
+        orgs = [run.inputs.bill_to]
+    else:
+        account = account_of(run.results)
+        if account is None:
+            return step.skipped("whoami did not answer, so no organization is known (pass --bill-to ORG)")
+        orgs = list(account.orgs[:MAX_BILL_TO_ORGS])
+        if not orgs:
+            return step.skipped(f"{account.name} belongs to no organization to bill (pass --bill-to ORG if one should)")
+    step_id, model = failing
+    exchanges = await asyncio.gather(*(run.probe(chat_spec(run.inputs, model, bill_to=org)) for org in orgs))
+    attempts = tuple(BillToAttempt(org, exchange) for org, exchange in zip(orgs, exchanges))
+    best = next((attempt for attempt in attempts if attempt.exchange.ok), attempts[0])
+    note = f"repeated {step_id} ({model}) with X-HF-Bill-To: {best.org}"
+    if len(orgs) > 1:
+        note += f" (tried {', '.join(orgs)})"
+    return step.finished(best.exchange, attempts=attempts, note=note, target=model, repeats=step_id)
+
+
+def _token_is_malformed(inputs: PlanInputs) -> bool:
+    return inputs.token is not None and inputs.token.is_malformed
+
+
+STEPS: tuple[Step, ...] = (
+    Step(StepId.WHOAMI, "whoami on the runtime token",
+         "is the exact token valid, whose, and may it call Inference Providers?", _whoami),
+    Step(StepId.WHOAMI_RAW, "whoami with the token exactly as the app sends it",
+         "does the raw value (whitespace, quotes, Bearer, BOM) break authentication?", _whoami_raw,
+         applies=_token_is_malformed),
+    Step(StepId.CATALOG, "GET /v1/models (discovery)", "which providers the router lists for the model", _catalog,
+         needs_token=False),  # the one call that means something without a token
+    Step(StepId.MAPPING, "Hub provider mapping", "which providers the Hub maps the model to", _mapping),
+    Step(StepId.AS_CONFIGURED, "chat: {model}", "the call exactly as the app makes it", _as_configured),
+    Step(StepId.KNOWN_GOOD, "chat: known-good {baseline}", "does any chat call work for this account?", _known_good),
+    Step(StepId.PINNED, "chat: {repo} pinned to a serving provider", "the same model, without the routing policy",
+         _pinned, needs=(StepId.CATALOG, StepId.MAPPING)),
+    Step(StepId.BILL_TO, "chat: the failing call billed to an organization",
+         "does billing an org (X-HF-Bill-To) change the result?", _bill_to,
+         needs=(StepId.WHOAMI, StepId.AS_CONFIGURED, StepId.KNOWN_GOOD)),
+)
+
+
+def step_specs(inputs: PlanInputs) -> list[StepSpec]:
+    """The plan for these inputs: every declared step that applies, in declaration order."""
+    return [step.planned(inputs) for step in STEPS if step.applies is None or step.applies(inputs)]
