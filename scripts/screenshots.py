@@ -37,7 +37,7 @@ async def focus_credentials(pilot) -> None:
 
 async def expand_failed_step(pilot) -> None:
     tree = pilot.app.query_one("#steps")
-    tree.move_cursor(tree._step_nodes["as-configured"])
+    tree.select("as-configured")
     await pilot.press("enter")
 
 
