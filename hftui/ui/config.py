@@ -98,8 +98,9 @@ def save_theme(path: Path, theme: str) -> str | None:
     line = f"theme = {json.dumps(theme)}"
     header = _TABLE_HEADER.search(old)
     top_end = header.start() if header else len(old)
-    if _THEME_LINE.search(old, 0, top_end):
-        new = old[:top_end].replace(_THEME_LINE.search(old, 0, top_end).group(0), line, 1) + old[top_end:]
+    current = _THEME_LINE.search(old, 0, top_end)
+    if current is not None:
+        new = old[:current.start()] + line + old[current.end():]
     else:
         new = f"{line}\n{old}"
     after, _ = _parse(new)
