@@ -12,7 +12,6 @@ scope). The tests compare the bindings, the footer, the help and the palette wit
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -116,7 +115,7 @@ _NAME_REPLACEMENTS = {"solidus": "slash", "reverse_solidus": "backslash", "comme
                       "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}
 _DISPLAY = {"escape": "esc", "enter": "⏎", "space": "space", "minus": "-", "backspace": "⌫", "delete": "del",
             "up": "↑", "down": "↓", "left": "←", "right": "→", "pageup": "pgup", "pagedown": "pgdn", "tab": "tab"}
-_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*[a-z0-9_]+$|^[^\s,+]$", re.IGNORECASE)
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 
 
 def normalize_key(key: str) -> str:
@@ -133,7 +132,12 @@ def normalize_key(key: str) -> str:
 
 def is_key_name(key: str) -> bool:
     """Whether `key` reads as a key name at all ("r", "f5", "ctrl+x", "?"): what a keymap may say."""
-    return bool(_KEY_NAME.match(key.strip()))
+    key = key.strip()
+    if len(key) == 1:
+        return not key.isspace() and key not in ",+"
+    *modifiers, name = key.split("+")
+    return (all(modifier.lower() in _MODIFIERS for modifier in modifiers)
+            and name.isascii() and name.replace("_", "").isalnum())
 
 
 def character(key: str) -> str | None:
@@ -152,7 +156,8 @@ def character(key: str) -> str | None:
 def display(key: str) -> str:
     """How a key reads on screen (footer, help, hints): "r", "R", "?", "F1", "esc", "^p"."""
     *modifiers, base = key.split("+") if len(key) > 1 else [key]
-    shown = _DISPLAY.get(base) or character(base) or (base.upper() if re.fullmatch(r"f\d{1,2}", base) else base)
+    is_f_key = base[:1] == "f" and base[1:].isdigit()
+    shown = _DISPLAY.get(base) or character(base) or (base.upper() if is_f_key else base)
     if "ctrl" in modifiers:
         modifiers.remove("ctrl")
         shown = f"^{shown}"

@@ -139,9 +139,8 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
                 provider.show_error(field, error)
         self._replan()  # no client yet: the steps pane says the plan is starting
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self._config_problems:
-            self.notify(f"{self.config.path}: {'; '.join(self._config_problems)}.", title="Settings not used",
-                        severity="warning", markup=False, timeout=15)
+        if self.config.summary:
+            self.notify(self.config.summary, title="Settings not used", severity="warning", markup=False, timeout=15)
         self.call_after_refresh(self._start)  # paint first, then work
 
     async def on_unmount(self) -> None:

@@ -6,6 +6,7 @@ A mixin for the app. The keys themselves are declared in actions.py, once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
@@ -40,13 +41,12 @@ class KeyedActions:
 
     def _apply_config(self, config: Config) -> None:
         """The theme and the keymap of the settings file; what cannot be used is said once, on mount."""
-        self.config = config
-        problems = list(config.problems)
         if config.theme is not None and config.theme not in self.available_themes:
-            problems.append(f"unknown theme {config.theme!r}, the default theme is used")
-        elif config.theme is not None:
+            config = replace(config, theme=None,
+                             problems=(*config.problems, f"unknown theme {config.theme!r}, the default theme is used"))
+        if config.theme is not None:
             self.theme = config.theme
-        self._config_problems = problems
+        self.config = config
         self._remembered_theme = self.theme  # the theme the file already says (or the default): not written
         if config.keymap:
             self.set_keymap(config.keymap)
