@@ -204,6 +204,9 @@ class Keys:
         return any(character(key) for key in keys if key)
 
     def typed_methods(self, scope: Scope = Scope.APP) -> frozenset[str]:
+        """The methods `check_action` turns off while a text field has the focus. Textual asks about a
+        method, not a key: a key meant to work in a field beside a letter that must not (ctrl+q beside q)
+        is a row of its own with a method of its own (e.g. "quit_anywhere"), or a priority binding."""
         return frozenset(action.name for action in ACTIONS if action.scope is scope and self.typed(action.id))
 
     def bindings(self, scope: Scope) -> list[Binding]:

@@ -78,6 +78,7 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
     notice: reactive[str] = reactive(PLAN_NOT_RUN, init=False)  # what the diagnosis pane says without one
     waiting: reactive[str | None] = reactive("starting", init=False)  # what the plan waits for, if anything
     busy: reactive[bool] = reactive(True, init=False)  # starting, or a plan or a retry is running
+    applicable: reactive[tuple] = reactive((), init=False, bindings=True)  # what the footer's keys can do now
 
     def __init__(self, settings: Any, tokens: TokenReport, scenario: Any = None, *, frozen: bool | None = None,
                  keystore: Keystore | None = None, token_file: Path | None = None,
@@ -104,7 +105,6 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
         self.inputs: PlanInputs | None = None
         self.plan_run: PlanRun | None = None
         self._generation = 0
-        self._bindings_state: tuple = ()
         self._client = None
         self._startup_error: str | None = None
         self._locations = pending_keyring if pending_keyring and pending_keyring.keyring_reader else None

@@ -37,7 +37,7 @@ class KeyedActions:
     plan_run: PlanRun | None
     plan_busy: bool
     selected_step_id: str | None
-    _bindings_state: tuple
+    applicable: tuple
 
     def _apply_config(self, config: Config) -> None:
         """The theme and the keymap of the settings file; what cannot be used is said once, on mount."""
@@ -75,11 +75,9 @@ class KeyedActions:
         return binding.key_display or display(binding.key)
 
     def update_bindings(self) -> None:
-        """Tell the footer only when what applies changed (a highlight moves often; the keys rarely change)."""
-        state = (type(self.focused).__name__,) + tuple(self.check_action(action, ()) for action in SHOWN_ACTIONS)
-        if state != self._bindings_state:
-            self._bindings_state = state
-            self.refresh_bindings()
+        """What applies now, into the app's `applicable`: a reactive with `bindings=True`, so the footer is
+        told only when it changed (a highlight moves often; what the keys can do rarely changes)."""
+        self.applicable = (type(self.focused).__name__,) + tuple(self.check_action(a, ()) for a in SHOWN_ACTIONS)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = isinstance(self.focused, Input)
