@@ -113,8 +113,10 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
         self._auto_token = True  # the tested token follows the report's active one until the user picks one
         self._providers: dict[str, tuple[ProviderOption, ...]] = {}  # by repo: kept while a re-plan re-reads them
         self._after_first_frame = after_first_frame
-        for name, value in (("tokens", tokens), ("testing", tokens.active), ("bill_to", settings.bill_to),
-                            ("keyring_pending", self._keyring_reader is not None), ("routes", self._routes())):
+        initial = (("tokens", tokens), ("testing", tokens.active), ("bill_to", settings.bill_to),
+                   ("keyring_pending", self._keyring_reader is not None), ("routes", self._routes()),
+                   ("notice", PLAN_STARTS_SOON if self.model and self.baseline else PLAN_NOT_RUN))
+        for name, value in initial:  # before the panes watch: the first frame draws each once
             self.set_reactive(getattr(HftuiApp, name), value)
         self._apply_config(config or read_config(config_path()))
 
