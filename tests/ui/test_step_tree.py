@@ -77,3 +77,14 @@ async def test_every_line_of_a_step_refers_to_that_step(sim_app):
             for line in walk(step):
                 assert line.data.step_id == step.data.step_id, line.label.plain
         assert isinstance(tree, Tree)
+
+
+def test_no_test_or_script_reaches_into_the_tree():
+    """Tests, scripts and benchmarks go through StepTree.select / step_node, never its private table."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    private = "_step" + "_nodes"
+    users = [str(path.relative_to(root)) for folder in ("tests", "scripts", "benchmarks")
+             for path in (root / folder).rglob("*.py") if private in path.read_text(encoding="utf-8")]
+    assert users == []
