@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from textual.widgets import Tree
-
 from hftui.sim import ChatRule, get_scenario
 from hftui.ui.widgets.steps import StepTree
 from uihelpers import SIZE, make_app, settle, simulated
@@ -63,7 +61,7 @@ async def test_select_moves_the_cursor_to_a_step_and_keeps_it_across_a_run(sim_a
 
 
 async def test_every_line_of_a_step_refers_to_that_step(sim_app):
-    app, _ = sim_app("case-d")
+    app, _ = sim_app(TWO_ORGS)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         tree = app.query_one(StepTree)
@@ -76,7 +74,8 @@ async def test_every_line_of_a_step_refers_to_that_step(sim_app):
         for step in tree.root.children:
             for line in walk(step):
                 assert line.data.step_id == step.data.step_id, line.label.plain
-        assert isinstance(tree, Tree)
+        orgs = {line.data.org for step in tree.root.children for line in walk(step) if line.data.org}
+        assert orgs == {"acme", "acme-research"}, "each bill-to attempt's lines name its org"
 
 
 def test_no_test_or_script_reaches_into_the_tree():
