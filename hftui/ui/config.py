@@ -14,18 +14,16 @@ temporary file renamed over it, the rest of the file kept as it was. No Textual 
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hftui.ui.actions import check_keymap
 
-_THEME_LINE = re.compile(r"^[ \t]*theme[ \t]*=.*$", re.MULTILINE)
-_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+# Only for writing the theme back: compiled then, not on the way to the first frame.
+_THEME_LINE = r"^[ \t]*theme[ \t]*=.*$"
+_TABLE_HEADER = r"^[ \t]*\["
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -95,10 +93,13 @@ def save_theme(path: Path, theme: str) -> str | None:
     before, error = _parse(old)
     if before is None:
         return f"{path} does not parse ({error}); the theme was not saved, so nothing of yours is overwritten"
+    import json
+    import re
+
     line = f"theme = {json.dumps(theme)}"
-    header = _TABLE_HEADER.search(old)
+    header = re.search(_TABLE_HEADER, old, re.MULTILINE)
     top_end = header.start() if header else len(old)
-    current = _THEME_LINE.search(old, 0, top_end)
+    current = re.compile(_THEME_LINE, re.MULTILINE).search(old, 0, top_end)
     if current is not None:
         new = old[:current.start()] + line + old[current.end():]
     else:
@@ -124,6 +125,8 @@ def _parse(text: str) -> tuple[dict | None, str | None]:
 
 def _replace(path: Path, text: str) -> None:
     """Write a temporary file beside `path`, then rename it over: a reader sees the old file or the new."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     handle, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
