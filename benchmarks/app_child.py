@@ -114,10 +114,9 @@ async def app_memory(url: str, scenario_name: str, retries: int) -> int:
         first = rss_kb()[0]
         tree = app.query_one("#steps")
         tree.focus()
-        nodes = {node.data[0]: node for node in tree.root.children if node.data}
         half = first
         for index in range(retries):
-            tree.move_cursor(nodes[steps[index % len(steps)]])  # `r` retries the step under the cursor
+            tree.select(steps[index % len(steps)])  # `r` retries the step under the cursor
             await pilot.press("r")
             await settle(pilot)
             if index + 1 == retries // 2:

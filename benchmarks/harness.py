@@ -114,7 +114,8 @@ def child_env(workdir: Path, token: str | None) -> dict[str, str]:
     drop = ("http_proxy", "https_proxy", "all_proxy")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("HF_", "HUGGING_FACE_", "HFTUI_")) and k.lower() not in drop}
-    env.update(HF_HOME=str(workdir / "hf-home"), HFTUI_KEYRING_SERVICE="hftui-bench", NO_COLOR="1",
+    env.update(HF_HOME=str(workdir / "hf-home"), XDG_CONFIG_HOME=str(workdir / "config"),  # no config.toml
+               HFTUI_KEYRING_SERVICE="hftui-bench", NO_COLOR="1",
                NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
     if token is not None:
         env["HF_TOKEN"] = token

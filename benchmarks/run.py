@@ -18,9 +18,9 @@ Every figure is printed with its target and PASS/FAIL. It is a report: exit 0 un
 4. Memory: peak RSS of a whole `hftui diagnose` (os.wait4's rusage of that one child); the app's
    RSS (after gc) after its first run and after N retries (`r` on each step in turn, via Pilot).
 
-Children get HF_HOME in a temporary folder (no real token file is read), HF_TOKEN set to the
-scenario's fake token, and HFTUI_KEYRING_SERVICE=hftui-bench (the keyring lookup costs the same,
-no real secret is read). When bytecode writing is off (PYTHONDONTWRITEBYTECODE), children get a
+Children get HF_HOME and XDG_CONFIG_HOME in a temporary folder (no real token file or config.toml
+is read), HF_TOKEN set to the scenario's fake token, and HFTUI_KEYRING_SERVICE=hftui-bench (the
+keyring lookup costs the same, no real secret is read). When bytecode writing is off (PYTHONDONTWRITEBYTECODE), children get a
 private PYTHONPYCACHEPREFIX, warmed before timing, as an installed package has .pyc files.
 """
 

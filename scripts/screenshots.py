@@ -37,7 +37,7 @@ async def focus_credentials(pilot) -> None:
 
 async def expand_failed_step(pilot) -> None:
     tree = pilot.app.query_one("#steps")
-    tree.move_cursor(tree._step_nodes["as-configured"])
+    tree.select("as-configured")
     await pilot.press("enter")
 
 
@@ -82,13 +82,14 @@ def stable_ids(svg: str) -> str:
 
 
 def isolate() -> None:
-    """The process that takes screenshots sees no real token, keyring or HF cache."""
+    """The process that takes screenshots sees no real token, keyring, HF cache or hftui settings."""
     import keyring
     from keyring.backends import fail
 
     for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HFTUI_NO_KEYRING", "NO_COLOR"):
         os.environ.pop(name, None)
     os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hftui-screenshots-")
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="hftui-screenshots-config-")  # default keys and theme
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     os.environ["HF_HUB_OFFLINE"] = "1"
     keyring.set_keyring(fail.Keyring())

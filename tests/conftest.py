@@ -1,4 +1,4 @@
-"""Every test runs isolated from the developer's own token, keyring and HF cache."""
+"""Every test runs isolated from the developer's own token, keyring, HF cache and hftui settings."""
 
 import pytest
 
@@ -7,6 +7,7 @@ import pytest
 def _isolated_environment(monkeypatch, tmp_path_factory):
     home = tmp_path_factory.mktemp("hf_home")
     monkeypatch.setenv("HF_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))  # no config.toml: defaults
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HFTUI_NO_KEYRING", "1")

@@ -1,4 +1,7 @@
-"""The command palette (ctrl+p): the same actions as the keys, listed only when they apply."""
+"""The command palette (ctrl+p): the same actions as the keys, listed only when they apply.
+
+Its fixed entries are the action table's (actions.py: name, help, and the action's current key);
+the others are made from what the run found: each failed step, each request, route, org and token."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from hftui.core.hub import POLICIES
+from hftui.ui.actions import ACTIONS, Action, Scope
 
 if TYPE_CHECKING:
     from hftui.ui.app import HftuiApp
@@ -22,27 +26,33 @@ class HftuiCommands(Provider):
         return cast("HftuiApp", self.app)
 
     def commands(self) -> Iterator[Command]:
+        yield from self.table_commands()
+        yield from self.found_commands()
+
+    def table_commands(self) -> Iterator[Command]:
+        """One entry per action of the table that has a palette name and applies now."""
+        app = self.hftui
+        for action in ACTIONS:
+            if action.palette is None or action.scope is not Scope.APP or not app.action_applies(action.name):
+                continue
+            key = f" ({app.keys.show(action.id, joiner=' or ')})" if action.keys else ""
+            name = action.palette.format(step=app.selected_step_id)
+            yield name, _bound(app, action), f"{action.palette_help}{key}", action.palette_first
+
+    def found_commands(self) -> Iterator[Command]:
+        """What the run found: the other failed steps to retry, each request to copy, routes, orgs, tokens."""
         app = self.hftui
         run = app.plan_run
         selected = app.selected_step_id
-        if app.action_applies("run_plan"):
-            yield "plan: run the whole plan", app.action_run_plan, "Run every step again with the current inputs (R)", True
-        if app.action_applies("retry_step"):
-            yield (f"step: retry {selected}", app.action_retry_step,
-                   "Run only the selected step again; the verdict updates (r)", True)
         if run is not None and not app.plan_busy:
             for sid, result in run.results.items():
                 if sid != selected and result.status.failed:
                     yield f"step: retry {sid}", partial(app.retry, sid), f"Run only the failed step {sid} again", True
         if run is not None:
             for sid, result in run.results.items():
-                if result.exchange is not None:
+                if result.exchange is not None and sid != selected:
                     yield (f"step: copy {sid} as curl", partial(app.copy_step, sid),
-                           "Copy the request as a curl command that uses $HF_TOKEN (c)", sid == selected)
-        if app.action_applies("export_bundle"):
-            yield ("bundle: export the support bundle", app.action_export_bundle,
-                   "Write it as Markdown (mode 0600) where hftui was started (e)", True)
-            yield "bundle: copy the support bundle", app.action_copy_bundle, "Copy it to the clipboard (b)", True
+                           "Copy the request as a curl command that uses $HF_TOKEN", False)
         if app.model is not None:
             for policy in POLICIES:
                 yield (f"route: {app.model.repo}:{policy}", partial(app.choose_route, policy),
@@ -56,18 +66,6 @@ class HftuiCommands(Provider):
         for candidate in app.candidates:
             yield (f"token: test {candidate.source} {candidate.suffix}", partial(app.choose_token, candidate),
                    "Re-plan with this token source", len(app.candidates) > 1)
-        if app.action_applies("save_keyring"):
-            yield ("token: use the pasted token for this session", app.action_use_pasted,
-                   "Test it without storing it", False)
-            yield "token: save to the OS keyring", app.action_save_keyring, "Store it in the OS keyring (s)", True
-            yield ("token: write the HF token file", app.action_write_token_file,
-                   "Store it in plain text where huggingface_hub reads it (w); asks first", True)
-        if app.action_applies("delete_keyring"):
-            yield "token: delete from the OS keyring", app.action_delete_keyring, "Remove hftui's token (d)", True
-        for key, name in (("1", "credentials"), ("2", "provider"), ("3", "steps"), ("4", "diagnosis")):
-            yield (f"view: focus {name}", partial(app.action_focus_pane, name),
-                   f"Move the focus to the {name} pane ({key})", False)
-        yield "help: keys and panes", app.action_help, "What each pane and key does (? or F1)", True
 
     async def discover(self) -> Hits:
         for name, callback, help_text, shown in self.commands():
@@ -80,3 +78,12 @@ class HftuiCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _bound(app: HftuiApp, action: Action) -> Callable[[], object]:
+    """The app's `action_<name>` with the table's arguments: called directly, not through Textual's
+    action dispatch, which would ask `check_action` while the palette's own field has the focus."""
+    from textual.actions import parse
+
+    _, name, arguments = parse(action.method)
+    return partial(getattr(app, f"action_{name}"), *arguments)

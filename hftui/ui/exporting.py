@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hftui.core.diagnosis import Diagnosis
+    from hftui.ui.actions import Keys
 
 
 class BundleExport:
     """Actions e (export the bundle to a file) and b (copy it to the clipboard)."""
 
     diagnosis: Diagnosis | None
+    keys: Keys
     export_directory: Path | None = None  # None: the working directory hftui was started in
 
     def _bundle(self) -> str | None:
@@ -44,7 +46,8 @@ class BundleExport:
         try:
             write_private(path, text)
         except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror or exc}. Use b to copy the bundle instead.",
+            self.notify(f"Could not write {path}: {exc.strerror or exc}. "
+                        f"Use {self.keys.key('bundle.copy')} to copy the bundle instead.",
                         title="Export failed", severity="error", markup=False, timeout=10)
             return
         self.notify(f"{path}\n(readable only by you; the token appears by its last 8 characters only)",
@@ -57,5 +60,6 @@ class BundleExport:
         self.copy_to_clipboard(text)
         first = text.splitlines()[2] if len(text.splitlines()) > 2 else text
         self.notify(f"{len(text.splitlines())} lines of Markdown, starting: {first}\n"
-                    f"If nothing arrives, your terminal ignores OSC 52: use e to write a file.",
+                    f"If nothing arrives, your terminal ignores OSC 52: "
+                    f"use {self.keys.key('bundle.export')} to write a file.",
                     title="Copied the support bundle", markup=False, timeout=10)

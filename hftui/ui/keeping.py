@@ -25,6 +25,7 @@ from hftui.ui.widgets.credentials import CredentialsPane
 if TYPE_CHECKING:
     from hftui.core.keystore import Keystore
     from hftui.core.tokens import TokenReport
+    from hftui.ui.actions import Keys
 
 
 class TokenKeeping:
@@ -35,6 +36,7 @@ class TokenKeeping:
     testing: TokenCandidate | None
     tokens: TokenReport
     scenario: Any
+    keys: Keys
     _token_file: Path | None
     _keyring_reader: Callable[[], str | None] | None  # set until the keyring's token has been read
     keyring_answered: Callable[[Callable[[], str | None]], None]
@@ -81,19 +83,19 @@ class TokenKeeping:
 
     def _keystore_checked(self, result: tuple | None, error: BaseException | None) -> None:
         status, read = result if result is not None else (None, None)
-        self.keystore_status = status
-        self._show_keystore()
+        self._set_keystore_status(status)
         if self._keyring_reader is not None:
             self.keyring_answered(read or _raising(error or RuntimeError("the keyring did not answer")))
 
-    def _show_keystore(self) -> None:
-        self.query_one(CredentialsPane).show_keystore(self.keystore_status)
+    def _set_keystore_status(self, status: KeystoreStatus | None) -> None:
+        self.keystore_status = status  # the credentials pane watches it
         self.update_bindings()
 
     def action_save_keyring(self) -> None:
         token = self.token_to_store()
         if token is None:
-            self.notify("Paste a token first (Credentials pane, 1).", severity="warning")
+            self.notify(f"Paste a token first (Credentials pane, {self.keys.key('app.focus_credentials')}).",
+                        severity="warning")
             return
         self.query_one(CredentialsPane).show_keystore_result(f"saving {mask(token)} to the keyring…", ok=None)
         self._in_thread("keyring-save", lambda: self.keystore.save(token), self._keystore_saved)
@@ -115,8 +117,7 @@ class TokenKeeping:
         if error is not None:
             message = str(error) if isinstance(error, (KeystoreError, ValueError)) else f"{type(error).__name__}"
             if isinstance(error, KeystoreError):
-                self.keystore_status = error.status
-                self._show_keystore()
+                self._set_keystore_status(error.status)
             pane.show_keystore_result(message, ok=False)
             self.notify(message, title="Keyring", severity="error", markup=False, timeout=10)
             return
@@ -135,7 +136,8 @@ class TokenKeeping:
     def action_write_token_file(self) -> None:
         token = self.token_to_store()
         if token is None:
-            self.notify("Paste a token first (Credentials pane, 1).", severity="warning")
+            self.notify(f"Paste a token first (Credentials pane, {self.keys.key('app.focus_credentials')}).",
+                        severity="warning")
             return
         path = self.token_file
         body = Text()
@@ -147,7 +149,7 @@ class TokenKeeping:
             body.append(f"\n\nIt replaces the token now in that file ({current.suffix}).")
         if self.scenario is not None:
             body.append("\n\nDemo: this is a throwaway file, not your real token file.", style="dim")
-        self.push_screen(ConfirmScreen("Write the HF token file?", body),
+        self.push_screen(ConfirmScreen("Write the HF token file?", body, self.keys),
                          lambda answer: self._write_token_file(path, token) if answer else None)
 
     def _write_token_file(self, path: Path, token: str) -> None:

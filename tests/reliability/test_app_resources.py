@@ -114,7 +114,7 @@ async def test_two_hundred_retries_do_not_grow_memory_without_bound():
 
             tree = app.query_one(StepTree)
             tree.focus()
-            tree.move_cursor(tree._step_nodes["whoami"])
+            tree.select("whoami")
             await pilot.pause()
 
             async def retries(count: int) -> None:

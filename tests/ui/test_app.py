@@ -31,14 +31,14 @@ def expected_row(scenario) -> str:
 
 def step_line(app, step_id: str) -> str:
     tree = app.query_one(StepTree)
-    node = tree._step_nodes[step_id]
+    node = tree.step_node(step_id)
     return widget_text(app, "#steps").splitlines()[node.line - tree.scroll_offset.y + 1]
 
 
 def select_step(app, step_id: str) -> None:
     tree = app.query_one(StepTree)
     tree.focus()
-    tree.move_cursor(tree._step_nodes[step_id])
+    tree.select(step_id)
 
 
 @pytest.mark.parametrize("name", ["case-a", "case-b", "case-c", "case-d", "ok", "account-fault", "credits-exhausted",
@@ -399,7 +399,7 @@ async def test_help_and_palette_list_the_same_actions(sim_app):
         await pilot.press("question_mark")
         await pilot.pause()
         help_text = screen_text(app)
-        assert "retry the selected step only" in help_text and "copy the selected step as curl" in help_text
+        assert "Run only the selected step again" in help_text and "Copy the selected step's request" in help_text
         await pilot.press("escape")
         select_step(app, "as-configured")
         await pilot.press("ctrl+p")

@@ -29,7 +29,7 @@ async def test_fifty_retries_do_not_grow_memory(sim_app):
         async def retry(times: int) -> None:
             nonlocal done
             for _ in range(times):
-                tree.move_cursor(tree._step_nodes[steps[done % len(steps)]])
+                tree.select(steps[done % len(steps)])
                 await pilot.press("r")
                 await settle(pilot)
                 done += 1

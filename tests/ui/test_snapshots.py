@@ -27,7 +27,7 @@ def test_a_step_expanded(snap_compare):
     async def expand(pilot) -> None:
         await settle(pilot)
         tree = pilot.app.query_one("#steps")
-        tree.move_cursor(tree._step_nodes["as-configured"])
+        tree.select("as-configured")
         await pilot.press("enter")
 
     with simulated("case-b") as sim:

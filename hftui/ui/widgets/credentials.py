@@ -1,7 +1,9 @@
 """Credentials: every token source, which one is tested and why, the account whoami saw, the keyring.
 
-The pane renders what the core computed (TokenReport, inspect_token, Account, KeystoreStatus) and
-posts `TokenChosen` when the user picks a source or a pasted value; it never starts a run itself.
+The pane renders what the core computed (TokenReport, inspect_token, Account, KeystoreStatus), read
+from the app's reactive attributes (`tokens`, `testing`, `keyring_pending`, `diagnosis`,
+`keystore_status`, `keys`), and posts `TokenChosen` when the user picks a source or a pasted value;
+it never starts a run itself.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from hftui.core.keystore import KeystoreState, KeystoreStatus
 from hftui.core.redact import mask
 from hftui.core.status import StepStatus
 from hftui.core.tokens import PASTED, TokenCandidate, TokenReport
+from hftui.ui.actions import Keys
 from hftui.ui.messages import TokenChosen
 
 if TYPE_CHECKING:
@@ -42,7 +45,6 @@ class CredentialsPane(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._candidates: list[TokenCandidate] = []
-        self._shown: tuple | None = None
         self._precedence, self._account = Text(), Text()
         self._paste_check, self._keyring, self._keyring_result = Text(), Text(), Text()
 
@@ -60,6 +62,12 @@ class CredentialsPane(VerticalScroll):
     def on_mount(self) -> None:
         self.query_one(TokenInput).cursor_blink = False
         self._check_paste("")
+        app = self.app
+        for name in ("tokens", "testing", "keyring_pending"):
+            self.watch(app, name, self._show_tokens, init=name == "tokens")
+        self.watch(app, "diagnosis", self._show_account)
+        self.watch(app, "keystore_status", self._show_keystore, init=False)
+        self.watch(app, "keys", self._show_keystore)
 
     # -- what the app calls ------------------------------------------------------------------
 
@@ -67,15 +75,15 @@ class CredentialsPane(VerticalScroll):
     def pasted_value(self) -> str:
         return self.query_one(TokenInput).value
 
-    def show_tokens(self, report: TokenReport, testing: TokenCandidate | None, keyring_pending: bool = False) -> None:
-        """`keyring_pending`: the keyring has not been read yet; a token there comes after the environment's."""
+    def _show_tokens(self) -> None:
+        """Every source, the tested one marked; while `keyring_pending` (the keyring has not been read yet)
+        a note says a token there would come after the environment's."""
+        report: TokenReport = self.app.tokens
+        testing: TokenCandidate | None = self.app.testing
+        keyring_pending: bool = self.app.keyring_pending
         candidates = list(report.candidates)
         if testing is not None and testing.source == PASTED:
             candidates.insert(0, testing)
-        key = (tuple(candidates), testing, report.unreadable, keyring_pending)
-        if key == self._shown:
-            return
-        self._shown = key
         self._candidates = candidates
         sources = self.query_one("#sources", OptionList)
         highlighted = sources.highlighted
@@ -104,7 +112,7 @@ class CredentialsPane(VerticalScroll):
         self._precedence = text
         self._show_account_block()
 
-    def show_account(self, diagnosis: Diagnosis | None) -> None:
+    def _show_account(self, diagnosis: Diagnosis | None) -> None:
         text = Text()
         text.append("Account (whoami) ", style="bold")
         step = diagnosis.step("whoami") if diagnosis else None
@@ -139,7 +147,9 @@ class CredentialsPane(VerticalScroll):
         blocks = [self._precedence] if self._precedence.plain else []
         self.query_one("#account", Static).update(Text("\n").join([*blocks, Text(), self._account]))
 
-    def show_keystore(self, status: KeystoreStatus | None) -> None:
+    def _show_keystore(self) -> None:
+        status: KeystoreStatus | None = self.app.keystore_status
+        keys: Keys = self.app.keys
         text = Text()
         text.append("Keyring ", style="bold")
         if status is None:
@@ -150,10 +160,11 @@ class CredentialsPane(VerticalScroll):
             text.append(f"{mark} {status.backend} ({_STATE_WORDS.get(status.state, status.state.value)})", style=style)
             text.append(f"\n  {status.message}")
             if status.secure:
-                text.append("\n  s: save the token to the keyring · d: delete it from the keyring", style="dim")
+                text.append(f"\n  {keys.key('token.save_keyring')}: save the token to the keyring · "
+                            f"{keys.key('token.delete_keyring')}: delete it from the keyring", style="dim")
             else:
-                text.append("\n  keys: enter in the paste field = this session only · w = write the HF token file",
-                            style="dim")
+                text.append(f"\n  keys: enter in the paste field = this session only · "
+                            f"{keys.key('token.write_file')} = write the HF token file", style="dim")
         self._keyring = text
         self._show_token_notes()
 

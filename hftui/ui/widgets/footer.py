@@ -4,6 +4,9 @@ Textual's `Footer` is a container of one `FooterKey` widget per key (ten here), 
 bindings change: ten widgets to mount, style and lay out before the first frame, rebuilt twice a
 retry, and the old keys were kept alive (Textualize/textual#6666). Here the keys are text: a
 bindings change repaints one line. Clicks and tooltips find their key by column.
+
+What it lists, the labels and the tooltips come from the bindings, which actions.py makes; the
+keys are drawn by `App.get_key_display`, the same words the help and the hints use.
 """
 
 from __future__ import annotations
@@ -53,7 +56,6 @@ class KeyFooter(Widget, can_focus=False):
         super().__init__(id=id)
         self.entries: tuple[FooterEntry, ...] = ()  # what the last render drew, for clicks and tooltips
         self._hovered: FooterEntry | None = None
-        self._drawn: tuple[tuple, Text] | None = None  # (what the line was drawn from, the line)
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -67,10 +69,6 @@ class KeyFooter(Widget, can_focus=False):
 
     def render(self) -> Text:
         active = self.screen.active_bindings
-        # Textual asks again on every repaint of the screen; the line changes only with the keys.
-        state = (tuple(active.items()), self._hovered, self.size.width, self.app.theme)
-        if self._drawn is not None and self._drawn[0] == state:
-            return self._drawn[1]
         key_style = self.get_component_rich_style("key-footer--key")
         description_style = self.get_component_rich_style("key-footer--description")
         line = Text(no_wrap=True, overflow="crop", end="")
@@ -90,12 +88,15 @@ class KeyFooter(Widget, can_focus=False):
             line.append(" ")
 
         actions: set[str] = set()
-        for _, binding, enabled, tooltip in active.values():
-            if binding.show and binding.action not in actions:  # one key per action, the first bound
+        palette = None
+        for active_binding in active.values():
+            _, binding, enabled, tooltip = active_binding
+            if binding.action == "command_palette":
+                palette = active_binding
+            elif binding.show and binding.action not in actions:  # one key per action, the first bound
                 actions.add(binding.action)
                 add(binding, enabled, tooltip)
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
-        if palette is not None:
+        if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
             _, binding, enabled, _ = palette
             label_width = 2 + len(self.app.get_key_display(binding)) + 1 + len(binding.description)
             gap = self.size.width - line.cell_len - label_width
@@ -103,7 +104,6 @@ class KeyFooter(Widget, can_focus=False):
                 line.append(" " * (gap - 1))
                 add(binding, enabled, binding.tooltip, separator="▏")
         self.entries = tuple(entries)
-        self._drawn = (state, line)
         return line
 
     def entry_at(self, x: int) -> FooterEntry | None:

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, Case, matrix_key
+from hftui.ui.actions import Keys
 from hftui.ui.format import Formatter
 
 if TYPE_CHECKING:
@@ -21,44 +23,32 @@ COLUMN_WIDTH = 45  # other cases go into columns of this width when the pane is 
 
 
 class Matrix(Static):
-    """Rows A–D, then the other cases in as many columns as fit; re-laid out when the width changes."""
+    """Rows A–D, then the other cases in as many columns as fit the width. Textual draws it again when
+    the mark moves (a reactive: only when it is a different row) or the size changes."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._key: str | None = None
-        self._case: Case | None = None
-        self._drawn: tuple[tuple, Text] | None = None  # (what the rows were drawn from, the rows)
-
-    def mark(self, key: str | None, case: Case | None) -> None:
-        if (key, case) != (self._key, self._case):
-            self._key, self._case = key, case
-            self.refresh(layout=True)
+    marked: reactive[tuple[str | None, Case | None]] = reactive((None, None), layout=True)  # (row key, case)
 
     def render(self) -> Text:
-        # Asked for again on every repaint and size query; the rows change only with these.
+        key, case = self.marked
         width = max(self.size.width, 20)
-        state = (width, self._key, self._case)
-        if self._drawn is not None and self._drawn[0] == state:
-            return self._drawn[1]
         text = Text(no_wrap=True, overflow="ellipsis")  # one row per line, cut rather than wrapped
         for letter, meaning in MATRIX_ROWS:
-            hit = letter == self._key
+            hit = letter == key
             line = Text(f"{'▶' if hit else ' '} {letter}  {meaning}", style=HIT_STYLE if hit else "")
-            if hit and self._case is not None:
-                line.append(f"  [{self._case.value}]")
+            if hit and case is not None:
+                line.append(f"  [{case.value}]")
             text.append_text(line)
             text.append("\n")
         columns = max(1, width // COLUMN_WIDTH)
         cell = width // columns
         for start in range(0, len(OTHER_CASES), columns):
-            for case in OTHER_CASES[start:start + columns]:
-                hit = case.value == self._key
-                label = f"{'▶' if hit else ' '} ·  {case.title}"
+            for other in OTHER_CASES[start:start + columns]:
+                hit = other.value == key
+                label = f"{'▶' if hit else ' '} ·  {other.title}"
                 label = label[: cell - 2] + "…" if len(label) >= cell else label
                 text.append(f"{label:<{cell}}" if columns > 1 else label, style=HIT_STYLE if hit else "")
             text.append("\n")
         text.rstrip()
-        self._drawn = (state, text)
         return text
 
 
@@ -88,16 +78,24 @@ class DiagnosisPane(VerticalScroll, can_focus=True):
         yield Matrix(id="matrix")
         yield Static(id="verdict")
 
-    def clear(self, message: str) -> None:
-        self.query_one(Matrix).mark(None, None)
-        self.query_one("#verdict", Static).update(Text(message, style="italic"))
+    def on_mount(self) -> None:
+        for name in ("diagnosis", "notice", "keys"):
+            self.watch(self.app, name, self._redraw, init=name == "diagnosis")
 
-    def show(self, diagnosis: Diagnosis) -> None:
+    def _redraw(self) -> None:
+        diagnosis: Diagnosis | None = self.app.diagnosis
+        if diagnosis is None:
+            self.query_one(Matrix).marked = (None, None)
+            self.query_one("#verdict", Static).update(Text(self.app.notice, style="italic"))
+        else:
+            self._show(diagnosis)
+
+    def _show(self, diagnosis: Diagnosis) -> None:
         verdict = diagnosis.verdict
         done = diagnosis.done
         total = len(diagnosis.steps)
         running = done < total
-        self.query_one(Matrix).mark(matrix_key(verdict), verdict.case)
+        self.query_one(Matrix).marked = (matrix_key(verdict), verdict.case)
         fmt = self._formatter
 
         text = Text()
@@ -128,6 +126,8 @@ class DiagnosisPane(VerticalScroll, can_focus=True):
             text.append("\n")
         failed = [s.step_id for s in diagnosis.steps if s.status.failed]
         if failed and not running:
-            text.append("\nSelect a failed step and press r to retry only it; R runs the whole plan.", style="dim")
+            keys: Keys = self.app.keys
+            text.append(f"\nSelect a failed step and press {keys.key('step.retry')} to retry only it; "
+                        f"{keys.key('plan.run')} runs the whole plan.", style="dim")
         text.rstrip()
         self.query_one("#verdict", Static).update(text)

@@ -1,7 +1,12 @@
 """Provider: the model string as the app sends it, the route (policy or a serving provider),
-the known-good baseline and the organization to bill. Edits go up as messages; nothing here plans."""
+the known-good baseline and the organization to bill. Edits go up as messages; nothing here plans.
+
+The lists follow the app's `routes`, `orgs` and `bill_to`: Textual calls the pane only when one of
+them is a different value, so a list is rebuilt (and its highlight kept) only when what it lists changed."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
@@ -21,12 +26,17 @@ POLICY_HELP = {
 }
 
 
-class ProviderPane(VerticalScroll):
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._routes: tuple = ()
-        self._orgs: tuple = ()
+@dataclass(frozen=True)
+class Routes:
+    """What the route list shows: the model as it will be sent, the providers known for its repo, and
+    whether they are known yet (the catalog and the Hub mapping have both answered)."""
 
+    model: ModelRef | None = None
+    providers: tuple[ProviderOption, ...] = ()
+    known: bool = False
+
+
+class ProviderPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         # Each label is its field's border title: a Static per label would cost the first frame a widget each.
         yield _titled(Input(id="model", placeholder="org/name[:policy|:provider], e.g. Qwen/Qwen3.5-9B:preferred",
@@ -38,6 +48,9 @@ class ProviderPane(VerticalScroll):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = False
+        self.watch(self.app, "routes", self._show_routes)
+        self.watch(self.app, "orgs", self._show_orgs)
+        self.watch(self.app, "bill_to", self._show_orgs, init=False)
 
     # -- what the app calls ------------------------------------------------------------------
 
@@ -60,7 +73,8 @@ class ProviderPane(VerticalScroll):
         error.update(Text(f"✗ {message}", style="bold red") if message else "")
         error.display = bool(message)
 
-    def show_routes(self, model: ModelRef | None, providers: tuple[ProviderOption, ...], known: bool) -> None:
+    def _show_routes(self, routes: Routes) -> None:
+        model, providers, known = routes.model, routes.providers, routes.known
         current = (model.suffix or "fastest") if model else None
         options: list[tuple[str, Text, bool]] = []
         for policy in POLICIES:
@@ -77,22 +91,15 @@ class ProviderPane(VerticalScroll):
             hint = ("… reading the catalog and the Hub mapping" if not known else
                     "no provider is known to serve this model (catalog and mapping list none)")
             options.append(("", Text(f"  {hint}", style="dim italic"), True))
-        key = tuple((route, text.plain, disabled) for route, text, disabled in options)
-        if key == self._routes:
-            return
-        self._routes = key
         _refill(self.query_one("#routes", OptionList),
                 [Option(text, id=f"route:{route}" if route else None, disabled=disabled)
                  for route, text, disabled in options])
 
-    def show_orgs(self, orgs: tuple[str, ...], bill_to: str | None) -> None:
+    def _show_orgs(self) -> None:
+        orgs, bill_to = self.app.orgs, self.app.bill_to
         names = list(orgs)
         if bill_to and bill_to not in names:
             names.insert(0, bill_to)
-        key = (tuple(names), bill_to)
-        if key == self._orgs:
-            return
-        self._orgs = key
         options = [Option(_route_text("none set", "try each org from whoami", bill_to is None),
                           id="bill:")]
         options += [Option(_route_text(org, "bill this organization", org == bill_to), id=f"bill:{org}")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from hftui.core.status import StepStatus
+from hftui.ui.actions import DEFAULT_KEYS, Scope
 from hftui.ui.format import Formatter, one_line
 
 if TYPE_CHECKING:
@@ -17,7 +19,28 @@ if TYPE_CHECKING:
     from hftui.core.steps import StepSpec
     from hftui.core.probes import Exchange
 
-NodeRef = tuple[str, str]  # (step id, part): which step a line belongs to, and which part of it
+
+class Part(Enum):
+    """Which part of a step a line of the tree shows."""
+
+    STEP = "step"
+    PURPOSE = "purpose"
+    TARGET = "target"
+    NOTE = "note"
+    SKIP = "skip"
+    RUNS = "runs"
+    ATTEMPT = "attempt"  # one bill-to attempt; its request and response lines carry its org too
+    REQUEST = "request"
+    RESPONSE = "response"
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """What a line of the tree refers to: a step, a part of it, and for a bill-to attempt, its org."""
+
+    step_id: str
+    part: Part = Part.STEP
+    org: str | None = None
 
 
 class StepTree(Tree[NodeRef]):
@@ -25,10 +48,7 @@ class StepTree(Tree[NodeRef]):
 
     ICON_NODE = "▸ "
     ICON_NODE_EXPANDED = "▾ "
-    BINDINGS = [
-        Binding("enter", "select_cursor", "Expand", id="steps.toggle",
-                tooltip="Expand or collapse the selected step: purpose, request, response, headers, body"),
-    ]
+    BINDINGS = DEFAULT_KEYS.bindings(Scope.STEPS)
 
     def __init__(self, formatter: Formatter, *, id: str | None = None) -> None:
         super().__init__("plan", id=id)
@@ -51,18 +71,18 @@ class StepTree(Tree[NodeRef]):
         for spec in specs:
             self._purpose[spec.step_id] = spec.purpose
             waiting = StepResult(spec.step_id, spec.title)
-            node = self.root.add(self._formatter.step_label(waiting), data=(spec.step_id, ""),
+            node = self.root.add(self._formatter.step_label(waiting), data=NodeRef(spec.step_id),
                                  expand=spec.step_id in expanded)
             self._add_details(node, waiting)
             self._step_nodes[spec.step_id] = node
         # Keep the cursor on the same step across runs; on the first run, start on the first step.
-        self.call_after_refresh(self._move_to, selected if selected in self._step_nodes else specs[0].step_id)
+        self.call_after_refresh(self.select, selected if selected in self._step_nodes else specs[0].step_id)
 
     def show_message(self, message: str) -> None:
         """No plan to show (e.g. no model yet): one line saying what to do."""
         self.clear()
         self._step_nodes = {}
-        self.root.add_leaf(Text(message, style="italic"), data=("", ""))
+        self.root.add_leaf(Text(message, style="italic"), data=None)
 
     def show(self, result: StepResult) -> None:
         node = self._step_nodes.get(result.step_id)
@@ -72,48 +92,64 @@ class StepTree(Tree[NodeRef]):
         node.remove_children()
         self._add_details(node, result)
 
+    def select(self, step_id: str) -> None:
+        """Move the cursor to a step's line (no step by that id in this plan: nothing moves)."""
+        node = self._step_nodes.get(step_id)
+        if node is not None:
+            self.move_cursor(node, animate=False)
+
+    def step_node(self, step_id: str) -> TreeNode[NodeRef] | None:
+        """The line of a step, e.g. to find where it is drawn (`node.line`)."""
+        return self._step_nodes.get(step_id)
+
+    @property
+    def selected(self) -> NodeRef | None:
+        """What the highlighted line refers to; None on a message line or an empty tree."""
+        node = self.cursor_node
+        return node.data if node is not None else None
+
     @property
     def selected_step_id(self) -> str | None:
-        node = self.cursor_node
-        if node is None or node.data is None or not node.data[0]:
-            return None
-        return node.data[0]
+        ref = self.selected
+        return ref.step_id if ref is not None else None
 
     # -- details -----------------------------------------------------------------------------
 
     def _add_details(self, node: TreeNode[NodeRef], result: StepResult) -> None:
         sid = result.step_id
-        node.add_leaf(_field("changes", self._purpose.get(sid, "")), data=(sid, "purpose"))
+        node.add_leaf(_field("changes", self._purpose.get(sid, "")), data=NodeRef(sid, Part.PURPOSE))
         if result.status is StepStatus.PENDING:
             return
         if result.target:
-            node.add_leaf(_field("model sent", result.target), data=(sid, "target"))
+            node.add_leaf(_field("model sent", result.target), data=NodeRef(sid, Part.TARGET))
         if result.note:
-            node.add_leaf(_field("note", result.note), data=(sid, "note"))
+            node.add_leaf(_field("note", result.note), data=NodeRef(sid, Part.NOTE))
         if result.status is StepStatus.SKIPPED:
-            node.add_leaf(_field("skipped", result.skip_reason or ""), data=(sid, "skip"))
+            node.add_leaf(_field("skipped", result.skip_reason or ""), data=NodeRef(sid, Part.SKIP))
         if result.run_count > 1:
-            node.add_leaf(_field("runs", str(result.run_count)), data=(sid, "runs"))
+            node.add_leaf(_field("runs", str(result.run_count)), data=NodeRef(sid, Part.RUNS))
         if len(result.attempts) > 1:
-            for label, exchange in result.attempts:
+            for org, exchange in result.attempts:
                 status = exchange.status or "no answer"
                 mark = "✓" if exchange.ok else "✗"
-                attempt = self._child(node, Text(f"{mark} attempt with X-HF-Bill-To: {label} → {status}"),
-                                      (sid, f"attempt:{label}"))
-                self._add_exchange(attempt, exchange, f"attempt:{label}")
+                attempt = self._child(node, Text(f"{mark} attempt with X-HF-Bill-To: {org} → {status}"),
+                                      NodeRef(sid, Part.ATTEMPT, org))
+                self._add_exchange(attempt, exchange, NodeRef(sid, org=org))
         elif result.exchange is not None:
-            self._add_exchange(node, result.exchange, "")
+            self._add_exchange(node, result.exchange, NodeRef(sid))
 
-    def _add_exchange(self, parent: TreeNode[NodeRef], exchange: Exchange, key: str) -> None:
-        sid = parent.data[0] if parent.data else ""
+    def _add_exchange(self, parent: TreeNode[NodeRef], exchange: Exchange, owner: NodeRef) -> None:
+        """The request and the response under `parent`; `owner` says whose (the step, or one attempt)."""
+        request_ref = NodeRef(owner.step_id, Part.REQUEST, owner.org)
+        response_ref = NodeRef(owner.step_id, Part.RESPONSE, owner.org)
         request_lines, response_lines = self._formatter.exchange_lines(exchange)
         first = request_lines[0]
-        request = self._child(parent, Text.assemble(("request ", "bold"), first), (sid, f"{key}/request"))
+        request = self._child(parent, Text.assemble(("request ", "bold"), first), request_ref)
         for line in request_lines[1:]:
-            request.add_leaf(line, data=(sid, f"{key}/request"))
-        response = self._child(parent, self._formatter.response_summary(exchange), (sid, f"{key}/response"))
+            request.add_leaf(line, data=request_ref)
+        response = self._child(parent, self._formatter.response_summary(exchange), response_ref)
         for line in response_lines:
-            response.add_leaf(line, data=(sid, f"{key}/response"))
+            response.add_leaf(line, data=response_ref)
 
     def _child(self, parent: TreeNode[NodeRef], label: Text, ref: NodeRef) -> TreeNode[NodeRef]:
         return parent.add(label, data=ref, expand=ref in self._open)
@@ -121,7 +157,7 @@ class StepTree(Tree[NodeRef]):
     # -- keeping the user's view -------------------------------------------------------------
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
-        if event.node.data and event.node.data[1]:
+        if event.node.data is not None and event.node.data.part is not Part.STEP:
             self._open.add(event.node.data)
         self.call_after_refresh(self._reveal, event.node)
 
@@ -135,13 +171,8 @@ class StepTree(Tree[NodeRef]):
             self.scroll_to(y=min(node.line, last - height + 1), animate=False)
 
     def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[NodeRef]) -> None:
-        if event.node.data:
+        if event.node.data is not None:
             self._open.discard(event.node.data)
-
-    def _move_to(self, step_id: str) -> None:
-        node = self._step_nodes.get(step_id)
-        if node is not None:
-            self.move_cursor(node, animate=False)
 
 
 def _visible_below(node: TreeNode[NodeRef]) -> int:
