@@ -6,6 +6,7 @@ Importable as `helpers` from any test: tests/ is on sys.path because tests/conft
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -96,3 +97,27 @@ def returns(call: Callable[[], T], what: str, limit: float = HANG_LIMIT) -> T:
     if not ok:
         raise value
     return value
+
+
+# -- memory, for the tests that retry a step again and again ---------------------------------------
+
+async def retry_selected_step(pilot) -> None:
+    """Press r, as a user does, and wait until the retry has finished."""
+    await pilot.press("r")
+    await pilot.app.workers.wait_for_complete()
+    await until(pilot, lambda: not pilot.app.plan_busy, "the retry finished")
+
+
+def live_objects() -> int:
+    """Objects gc tracks, after a collection."""
+    gc.collect()
+    return len(gc.get_objects())
+
+
+def detached_widgets(app) -> int:
+    """Widgets still alive in memory but no longer in the app's DOM (gc's view, after a collection)."""
+    from textual.widget import Widget
+
+    gc.collect()
+    attached = {id(node) for node in app.query("*")} | {id(screen) for screen in app.screen_stack}
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, Widget) and id(obj) not in attached)
