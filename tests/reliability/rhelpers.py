@@ -24,7 +24,10 @@ HERE = Path(__file__).resolve().parent
 GUARD_DIR = HERE / "netguard"
 TOKEN = sim_token("reliability")
 MODEL = "Qwen/Qwen3.5-9B:preferred"
-TIMEOUT = 1.0  # --timeout for runs that wait on a fault: small, so the folder stays fast
+# --timeout for runs that wait on a fault: small, so the folder stays fast, yet 20x what a healthy probe
+# takes when idle, so the probes that must answer still do on a loaded machine.
+TIMEOUT = 2.0
+PATIENT = 20.0  # --timeout for runs where nothing may time out: only a hang comes near it
 # Runs are judged by what happened (which steps waited out --timeout, that the process exited), never
 # by how long they took: on a loaded machine everything is slower. This bound only keeps a hung child
 # from stalling the suite; a run takes 1-2 s when idle, so only a hang comes near it.

@@ -135,7 +135,7 @@ async def test_retrying_again_and_again_keeps_no_widget_object_or_memory():
             widgets, objects = detached_widgets(app) - widgets_at_start, live_objects() - objects_before
             whoami = app.plan_run.results["whoami"]
             assert whoami.run_count == 1 + WARM_UP + 1 + MEASURED and whoami.status is StepStatus.OK
-        assert widgets <= 0, f"{widgets} widgets left the screen but stay in memory after {whoami.run_count - 1} retries"
+        assert widgets <= 0, f"{widgets} widgets left the screen but stay in memory, {whoami.run_count - 1} retries"
         # gc-tracked objects do not change at all from one retry to the next once the caches are warm;
         # a leak of a single result (request, response, headers) is dozens.
         assert objects < 5 * MEASURED, f"{objects} more live objects after {MEASURED + 1} more retries"

@@ -6,7 +6,7 @@ the only step that waits on another is `pinned` (for the catalog and the mapping
 out at most one --timeout: the steps that time out do so side by side, by the run's own timestamps.
 
 Nothing here is timed against the clock: a fault that must cost the timeout shows it in the step's
-own words ("timed out: … within 1 s"), a fault that must not shows no step timed out at all. The
+own words ("timed out: … within 2 s"), a fault that must not shows no step timed out at all. The
 runs are independent processes, so they run one per CPU at a time.
 """
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pytest
 import trustme
 from helpers import wait_for
-from rhelpers import MODEL, TIMEOUT, TOKEN, Run, assert_calm, child_env, closed_port, diagnose, scenario
+from rhelpers import MODEL, PATIENT, TIMEOUT, TOKEN, Run, assert_calm, child_env, closed_port, diagnose, scenario
 
 from hftui.core.probes import BODY_CAP_BYTES
 from hftui.sim import ChatRule, Fault, SimServer
@@ -163,8 +163,8 @@ CASES = {
     # The lookups hang far longer than a run may take (rhelpers.HANG_SECONDS): the process exiting at
     # all proves that a lookup nobody can cancel does not hold up the exit.
     "dns-server-never-answers": Case(urls(DEAD, DEAD), "whoami", "error",
-                                     "could not connect to hftui-test.invalid:80 within 1 s (DNS lookup or TCP "
-                                     "connect hung)", "network_error", waits=True,
+                                     f"could not connect to hftui-test.invalid:80 within {TIMEOUT:g} s (DNS lookup or "
+                                     "TCP connect hung)", "network_error", waits=True,
                                      env={"HFTUI_TEST_DNS_DELAY": "600"}),
     "tls-untrusted-router": Case(split(router="tls"), "catalog", "error",
                                  "is not trusted (unable to get local issuer certificate); hftui always verifies TLS",
@@ -172,11 +172,11 @@ CASES = {
     "tls-untrusted-hub": Case(split(hub="tls"), "whoami", "error", "is not trusted", "ok"),
     # -- connected, then nothing or too little -----------------------------------------------------
     "hang-whoami": Case(sim(route_faults={"whoami": Fault("hang")}), "whoami", "error",
-                        "sent the request, but no answer came within 1 s", "ok", waits=True),
+                        f"sent the request, but no answer came within {TIMEOUT:g} s", "ok", waits=True),
     "hang-catalog": Case(sim(route_faults={"catalog": Fault("hang")}), "catalog", "error",
-                         "no answer came within 1 s", "ok", waits=True),
+                         f"no answer came within {TIMEOUT:g} s", "ok", waits=True),
     "hang-chat": Case(sim(route_faults={"chat": Fault("hang")}), "as-configured", "error",
-                      "no answer came within 1 s", "provider_outage", waits=True),
+                      f"no answer came within {TIMEOUT:g} s", "provider_outage", waits=True),
     # Bill-to does not repeat a call that got no answer: the run waits out one timeout, not two.
     "hang-chat-with-an-org": Case(sim(orgs=("acme-research",), route_faults={"chat": Fault("hang")}), "bill-to",
                                   "skipped", "the failing call got no HTTP answer at all", "provider_outage",
@@ -186,10 +186,10 @@ CASES = {
     "reset-mid-body": Case(sim(route_faults={"chat": Fault("reset", mid_body=True)}), "as-configured", "error",
                            "the answer (HTTP 200) stopped after", "inconclusive"),
     "slow-body-mapping": Case(sim(route_faults={"mapping": Fault("slow_body")}), "mapping", "error",
-                              "the answer started (HTTP 200) but its body was still arriving after 1 s", "ok",
-                              waits=True),
+                              f"the answer started (HTTP 200) but its body was still arriving after {TIMEOUT:g} s",
+                              "ok", waits=True),
     "slow-body-chat": Case(sim(route_faults={"chat": Fault("slow_body")}), "known-good", "error",
-                           "still arriving after 1 s", "provider_outage", waits=True),
+                           f"still arriving after {TIMEOUT:g} s", "provider_outage", waits=True),
     # -- an answer, but not the one expected -------------------------------------------------------
     "huge-body": Case(sim(route_faults={"catalog": Fault("huge_body")}), "catalog", "ok",
                       f"body cut at {BODY_CAP_BYTES:,} of 10,485,760 bytes", "ok", check=truncated_at_the_cap),
@@ -257,7 +257,9 @@ def runs():
             dead = f"http://127.0.0.1:{closed_port()}"
             jobs[name] = (hub, router, {k: dead if v == "dead" else v for k, v in case.env.items()})
         with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 2, 2)) as pool:
-            futures = {name: pool.submit(diagnose, hub, router, env=env) for name, (hub, router, env) in jobs.items()}
+            futures = {name: pool.submit(diagnose, hub, router, env=env,
+                                         timeout=TIMEOUT if CASES[name].waits else PATIENT)
+                       for name, (hub, router, env) in jobs.items()}
             yield {name: (future.result(), labs[name]) for name, future in futures.items()}
     finally:
         for lab in labs.values():
