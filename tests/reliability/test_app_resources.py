@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or sys.platfo
 SIZE = (160, 48)
 PROBE_TIMEOUT = 60
 # Retrying whoami: Textual's caches are warm after ~15 retries (the count of gc-tracked objects stops
-# moving), then the measured retries are traced. Cache churn adds ~4 KiB a retry; a leak of the widgets
+# moving), then the measured retries are traced. Cache churn adds 5-10 KiB a retry; a leak of the widgets
 # of one footer (Textualize/textual#6666) ~360 KiB.
 WARM_UP, MEASURED = 20, 15
 PER_RETRY = 50 * 1024

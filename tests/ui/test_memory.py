@@ -19,7 +19,7 @@ from uihelpers import SIZE, settle
 
 from hftui.ui.widgets.steps import StepTree
 
-PER_RETRY = 50 * 1024  # bytes a retry may add: cache churn is ~3 KB a retry here; the footer leak was ~360 KB
+PER_RETRY = 50 * 1024  # bytes a retry may add: cache churn is ~6 KB a retry here; the footer leak was ~360 KB
 
 
 async def test_retrying_every_step_holds_no_more_memory(sim_app):
