@@ -8,13 +8,13 @@ import re
 
 import pytest
 from textual import events
-from helpers import until
 from textual.widgets import Input
 
 from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, TITLES, Case
 from hftui.sim import SCENARIOS, ChatRule, Fault, get_scenario
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.steps import StepTree
+from helpers import until
 from uihelpers import SIZE, choose, footer_dimmed, make_app, screen_text, settle, simulated, widget_text
 
 MEANING = dict(MATRIX_ROWS)
