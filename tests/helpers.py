@@ -1,4 +1,4 @@
-"""Helpers shared by every test folder: hftui as a child process, the token-leak scan, waiting on the app.
+"""Helpers shared by every test folder: hftui as a child process, the token-leak scan, waiting for events.
 
 Importable as `helpers` from any test: tests/ is on sys.path because tests/conftest.py lives there
 (pytest's default "prepend" import mode), as for keyring_backends.py beside it.
@@ -6,13 +6,21 @@ Importable as `helpers` from any test: tests/ is on sys.path because tests/conft
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 PIECE = 9  # a leak is any PIECE-character piece of a token's secret part; the last 8 may be shown
+# How long a test waits for something that happens within a second when the machine is idle, before it
+# calls it a hang: generous, so load on a shared machine (two cores, other suites) never trips it.
+HANG_LIMIT = 30.0
 
 
 def environ(overrides: dict[str, str | None] | None = None) -> dict[str, str]:
@@ -53,9 +61,63 @@ def assert_no_leak(text: str, token: str | None) -> None:
     assert not leaked, f"{len(leaked)} {PIECE}-character pieces of the token leaked"  # never print the pieces
 
 
-async def until(pilot, condition, limit: float = 10.0) -> None:
-    """Let the app run until `condition()` holds; fail if it does not within `limit` seconds."""
+async def until(pilot, condition: Callable[[], object], what: str = "the app got there",
+                limit: float = HANG_LIMIT) -> None:
+    """Let the app run until `condition()` holds; fail (saying `what` did not happen) after `limit` seconds."""
     deadline = time.monotonic() + limit
     while not condition():
-        assert time.monotonic() < deadline, "the app did not get there in time"
+        assert time.monotonic() < deadline, f"after {limit:g} s, still not: {what}"
         await pilot.pause(0.01)
+
+
+def wait_for(condition: Callable[[], object], what: str, limit: float = HANG_LIMIT) -> None:
+    """Block until `condition()` holds (another thread or process makes it so); fail after `limit` seconds."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"after {limit:g} s, still not: {what}"
+        time.sleep(0.01)
+
+
+def returns(call: Callable[[], T], what: str, limit: float = HANG_LIMIT) -> T:
+    """call()'s result, run in a daemon thread so a call that never returns fails the test instead of
+    hanging the suite (the thread is abandoned). For "it does not block" checks: not a speed bound."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, name="hftui-test-returns", daemon=True)
+    thread.start()
+    thread.join(limit)
+    assert outcome, f"after {limit:g} s, still blocked: {what}"
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
+# -- memory, for the tests that retry a step again and again ---------------------------------------
+
+async def retry_selected_step(pilot) -> None:
+    """Press r, as a user does, and wait until the retry has finished."""
+    await pilot.press("r")
+    await pilot.app.workers.wait_for_complete()
+    await until(pilot, lambda: not pilot.app.plan_busy, "the retry finished")
+
+
+def live_objects() -> int:
+    """Objects gc tracks, after a collection."""
+    gc.collect()
+    return len(gc.get_objects())
+
+
+def detached_widgets(app) -> int:
+    """Widgets still alive in memory but no longer in the app's DOM (gc's view, after a collection)."""
+    from textual.widget import Widget
+
+    gc.collect()
+    attached = {id(node) for node in app.query("*")} | {id(screen) for screen in app.screen_stack}
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, Widget) and id(obj) not in attached)

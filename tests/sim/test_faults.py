@@ -6,6 +6,7 @@ import time
 
 import httpx
 import pytest
+from helpers import returns
 
 from simkit import auth, scenario
 
@@ -18,13 +19,11 @@ def chat(client: httpx.Client, sim: SimServer, model: str) -> httpx.Response:
 
 # -- Faults --------------------------------------------------------------------------------
 
-def test_hang_times_the_client_out_and_stop_still_returns_promptly(serve):
+def test_hang_times_the_client_out_and_stop_still_returns(serve):
     sim = serve(scenario(route_faults={"whoami": Fault("hang")}))
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(sim.url + "/api/whoami-v2", headers=auth(), timeout=0.5)
-    started = time.monotonic()
-    sim.stop()
-    assert time.monotonic() - started < 2
+    returns(sim.stop, "stop() with a handler hanging on purpose")
 
 
 def test_a_rules_hang_holds_only_that_chat(serve, client):
@@ -49,22 +48,23 @@ def test_route_specific_fault_beats_the_catch_all(serve, client):
 
 
 def test_slow_body_sends_headers_then_trickles(serve):
-    sim = serve(scenario(whoami_override="0123456789", route_faults={"whoami": Fault("slow_body", bytes_per_second=20)}))
+    sim = serve(scenario(whoami_override="0123456789", route_faults={"whoami": Fault("slow_body", bytes_per_second=10)}))
     started = time.monotonic()
     with httpx.stream("GET", sim.url + "/api/whoami-v2", headers=auth(), timeout=5) as response:
-        headers_after = time.monotonic() - started
-        body = response.read()
-    assert body == b"0123456789" and response.status_code == 200
-    assert headers_after < 0.3 and time.monotonic() - started >= 0.45
+        pieces = list(response.iter_raw())
+    assert b"".join(pieces) == b"0123456789" and response.status_code == 200
+    # The headers came first and the body in pieces, so it was still arriving when the first one was read
+    # (a reader held up for the whole 0.9 s trickle would see one piece); the trickle's length is a
+    # lower bound, which load cannot break.
+    assert len(pieces) > 1, pieces
+    assert time.monotonic() - started >= 0.9
 
 
 def test_slow_body_at_one_byte_per_second_outlasts_a_read_timeout(serve):
     sim = serve(scenario(route_faults={"catalog": Fault("slow_body")}))
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(sim.url + "/v1/models", timeout=httpx.Timeout(5, read=0.5)).read()
-    started = time.monotonic()
-    sim.stop()
-    assert time.monotonic() - started < 2
+    returns(sim.stop, "stop() in the middle of a slow body")
 
 
 def test_html_fault_is_a_cloudfront_error_page(serve, client):
@@ -99,7 +99,7 @@ def test_latency_applies_to_every_request_and_the_argument_overrides_the_scenari
         started = time.monotonic()
         call()
         assert time.monotonic() - started >= 0.3
-    fast = serve(scenario(latency_ms=5000), latency_ms=0)
-    started = time.monotonic()
-    client.get(fast.url + "/v1/models")
-    assert time.monotonic() - started < 1
+    # The scenario asks for ten minutes a request: the answer coming at all, within the client's 5 s
+    # timeout (a bound only a hang comes near), shows that latency_ms=0 won.
+    fast = serve(scenario(latency_ms=600_000), latency_ms=0)
+    assert client.get(fast.url + "/v1/models").status_code == 200

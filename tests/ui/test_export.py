@@ -2,6 +2,7 @@
 
 import stat
 
+from helpers import until
 from uihelpers import SIZE, screen_text, settle, simulated
 
 from hftui.core.session import Session
@@ -14,9 +15,9 @@ async def test_e_writes_the_case_d_bundle_and_says_where(sim_app, tmp_path):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: any(bundle.name in screen_text(app).replace("\n", "")
+                                       for bundle in tmp_path.glob("hftui-bundle-*.md")), "the bundle's name is shown")
         [bundle] = tmp_path.glob("hftui-bundle-*.md")
-        assert f"{bundle.name}" in screen_text(app).replace("\n", "")
     assert stat.S_IMODE(bundle.stat().st_mode) == 0o600
     text = bundle.read_text()
     assert "(seed case D)" in text and "ada-lovelace" in text and "acme-research" in text
@@ -28,10 +29,9 @@ async def test_b_copies_the_bundle_and_shows_what_was_copied(sim_app):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("b")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: "Copied the support bundle" in screen_text(app), "the copy is announced")
         assert app.clipboard.startswith("# hftui support bundle")
         assert "(seed case C)" in app.clipboard
-        assert "Copied the support bundle" in screen_text(app)
 
 
 async def test_export_before_any_result_says_why_and_writes_nothing(tmp_path):
@@ -42,6 +42,5 @@ async def test_export_before_any_result_says_why_and_writes_nothing(tmp_path):
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             app.action_export_bundle()  # the key is disabled here; the palette or a remap could still call it
-            await pilot.pause(0.1)
-            assert "Run the plan first" in screen_text(app)
+            await until(pilot, lambda: "Run the plan first" in screen_text(app), "the app says why")
     assert not list(tmp_path.glob("*.md"))

@@ -1,8 +1,12 @@
-"""Retrying a step again and again: the app's memory stays flat.
+"""Retrying every step, round after round: the app holds no more memory and keeps no old widget.
 
 Each retry takes the plan busy and back (`r` dims in the footer, then comes back). Textual's Footer,
 used before, rebuilt every key on each change and kept the old ones alive (Textualize/textual#6666):
-~360 KB a retry. Measured with tracemalloc between retry 20 and retry 50, after Textual's caches have filled.
+16 widgets and ~360 KB a retry. Checked by swapping it back in: this test then fails on both counts.
+
+Measured per round (every step of case-d retried once) after a warm-up: one untraced round fills
+Textual's caches, one traced round makes what the retries rebuild traced, then one round is measured.
+tracemalloc slows a retry ~2.5x, so it runs for two rounds only.
 """
 
 from __future__ import annotations
@@ -10,43 +14,43 @@ from __future__ import annotations
 import gc
 import tracemalloc
 
-from hftui.ui.widgets.steps import StepTree
+from helpers import detached_widgets, retry_selected_step
 from uihelpers import SIZE, settle
 
-WARM_UP, TRACED_WARM_UP, MEASURED = 10, 10, 30
-BOUND = 1536 * 1024  # ~50 KB a retry; the footer leak alone was ~11 MB over these 30 retries
+from hftui.ui.widgets.steps import StepTree
+
+PER_RETRY = 50 * 1024  # bytes a retry may add: cache churn is ~6 KB a retry here; the footer leak was ~360 KB
 
 
-async def test_fifty_retries_do_not_grow_memory(sim_app):
+async def test_retrying_every_step_holds_no_more_memory(sim_app):
     app, sim = sim_app("case-d")  # every step runs, bill-to with two attempts: the busiest tree
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         tree = app.query_one(StepTree)
         tree.focus()
         steps = list(app.plan_run.results)
-        done = 0
 
-        async def retry(times: int) -> None:
-            nonlocal done
-            for _ in range(times):
-                tree.select(steps[done % len(steps)])
-                await pilot.press("r")
-                await settle(pilot)
-                done += 1
+        async def one_round() -> None:
+            for step_id in steps:
+                tree.select(step_id)
+                assert tree.selected_step_id == step_id
+                await retry_selected_step(pilot)
 
         def held() -> int:
             sim.requests.clear()  # the simulator's own log of requests lives in this process too
             gc.collect()
             return tracemalloc.get_traced_memory()[0]
 
-        await retry(WARM_UP)
+        await one_round()
+        widgets_before = detached_widgets(app)
         tracemalloc.start()
         try:
-            await retry(TRACED_WARM_UP)  # what replaces untraced blocks (the tree, the last render) is counted here
+            await one_round()
             before = held()
-            await retry(MEASURED)
+            await one_round()
             grown = held() - before
         finally:
             tracemalloc.stop()
-        assert app.plan_run.results["whoami"].run_count > 1, "the retries ran"
-    assert grown < BOUND, f"{grown / 1024:.0f} KB more held after {MEASURED} more retries"
+        assert detached_widgets(app) <= widgets_before, "widgets left the screen but stay in memory"
+        assert {result.run_count for result in app.plan_run.results.values()} == {4}, "every step ran 1 + 3 times"
+    assert grown < PER_RETRY * len(steps), f"{grown / 1024:.0f} KB more held after {len(steps)} more retries"
