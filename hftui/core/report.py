@@ -61,6 +61,7 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
             "baseline": str(diagnosis.inputs.baseline),
             "bill_to": diagnosis.inputs.bill_to,
             "router_url": diagnosis.inputs.router_url,
+            "router_url_note": diagnosis.inputs.router_url_note,
             "hub_url": diagnosis.inputs.hub_url,
             "timeout": diagnosis.inputs.timeout,
         },

@@ -55,14 +55,16 @@ class Settings:
     router_url: str
     timeout: float
     token_env: str | None
+    router_url_note: str | None = None  # set when the router URL was given in its OpenAI form and normalised
 
     @classmethod
     def resolve(cls, *, model: str | None = None, baseline: str | None = None, bill_to: str | None = None,
                 hub_url: str | None = None, router_url: str | None = None, timeout: float | None = None,
                 token_env: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
         """The settings from what was given (None: not given), else the environment, else the defaults.
-        Raises SettingsError for a URL that is not http(s)."""
+        Raises SettingsError for a URL that is not http(s), or carries a query, a fragment or credentials."""
         env = os.environ if env is None else env
+        router_flag = "--router-url" if router_url else "HFTUI_ROUTER_URL"
         settings = cls(
             model=model,
             baseline=baseline or DEFAULT_BASELINE,
@@ -72,11 +74,13 @@ class Settings:
             timeout=timeout or DEFAULT_TIMEOUT,
             token_env=token_env,
         )
+        base_url("--hub-url" if hub_url else "HF_ENDPOINT", settings.hub_url, router=False)
+        router, note = base_url(router_flag, settings.router_url, router=True)
         for flag, url in (("--hub-url", settings.hub_url), ("--router-url", settings.router_url)):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise SettingsError(f"{flag} {url!r} is not an http(s) URL, e.g. https://router.huggingface.co")
-        return settings
+        return replace(settings, router_url=router, router_url_note=note)
 
     @classmethod
     def for_simulator(cls, scenario: SimulatedScenario, url: str, timeout: float = 5.0) -> Settings:
@@ -86,14 +90,50 @@ class Settings:
 
     @property
     def warnings(self) -> list[str]:
-        """Plain HTTP to anything but loopback would send the token in clear text."""
-        warnings = []
+        """The lines to say on stderr before a run: a router URL that was normalised, and plain HTTP to
+        anything but loopback (it would send the token in clear text)."""
+        warnings = [f"note: {self.router_url_note}"] if self.router_url_note else []
         for name, url in (("Hub", self.hub_url), ("router", self.router_url)):
             parts = urlsplit(url)
             if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
                 warnings.append(f"warning: the {name} URL {url} is plain http: the token would cross the network "
                                 f"unencrypted")
         return warnings
+
+
+# The OpenAI SDK's base_url (…/v1) and the full endpoint people paste: hftui adds the API paths itself.
+_OPENAI_FORMS = ("/v1/chat/completions", "/v1/models", "/v1")
+
+
+def base_url(flag: str, url: str, router: bool) -> tuple[str, str | None]:
+    """The URL hftui builds its paths on, and what it changed (None: nothing); `flag` names where it came from.
+
+    Refuses what a base URL never has and hftui would have to drop or send along: a query, a fragment,
+    a user name or password (whose text is not repeated). A router URL may come in the forms people
+    copy from OpenAI snippets (`…/v1`, `…/v1/`, `…/v1/chat/completions`): the origin and any prefix
+    before them are kept.
+    """
+    try:
+        parts = urlsplit(url)
+        has_credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        return url, None  # not a URL at all: the http(s) check says so
+    what = flag if flag.startswith("--") else f"{flag} (from the environment)"
+    if has_credentials:
+        raise SettingsError(f"{what}: a URL with a user name or password (user:pass@host) is refused; the HF token "
+                            f"is the only credential hftui sends")
+    for sign, name, present in (("?", "query", parts.query or url.rstrip().endswith("?")),
+                                ("#", "fragment", parts.fragment or "#" in url)):
+        if present:
+            raise SettingsError(f"{what}: a URL with a {name} ({sign}…) is refused; give the base URL, e.g. "
+                                f"{DEFAULT_ROUTER_URL if router else DEFAULT_HUB_URL}")
+    path = parts.path.rstrip("/")
+    tail = next((form for form in _OPENAI_FORMS if path.endswith(form)), None) if router else None
+    if tail is None:
+        return url, None
+    base = f"{parts.scheme}://{parts.netloc}{path[: -len(tail)]}"
+    return base, (f"{flag} {url} is an OpenAI-style URL: hftui adds /v1/… itself, so it uses {base} "
+                  f"(both name the same router)")
 
 
 def token_locations(settings: Settings, env: Mapping[str, str] | None = None, isolated: bool = False) -> TokenLocations:
@@ -207,7 +247,8 @@ class Session:
         return PlanInputs(model=model, token=self.tokens.active if token is _UNSET else token,
                           baseline=baseline or _parse(settings.baseline),
                           bill_to=settings.bill_to if bill_to is _UNSET else bill_to,
-                          router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout)
+                          router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout,
+                          router_url_note=settings.router_url_note)
 
     async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None) -> Diagnosis:
         """The whole plan on `inputs` (default: the settings' own); the diagnosis lists every token

@@ -223,5 +223,12 @@ def test_network_error_when_router_unreachable():
 
 
 def test_unknown_pattern_is_inconclusive_with_evidence():
+    teapot = exchange(418, {"error": "teapot"})
+    verdict = run(as_configured=teapot, known_good=teapot, pinned=teapot)
+    assert verdict.case is Case.INCONCLUSIVE and verdict.evidence[0].step_id == "as-configured"
+
+
+def test_the_users_call_working_outranks_a_failing_known_good_call():
+    """Evidence hierarchy: the user's own call answered 200, so the verdict is ok; the rest are side notes."""
     verdict = run(as_configured=exchange(200), known_good=exchange(418, {"error": "teapot"}))
-    assert verdict.case is Case.INCONCLUSIVE and verdict.evidence[0].step_id == "known-good"
+    assert verdict.case is Case.OK and "known-good" in verdict.summary

@@ -304,8 +304,8 @@ def test_the_legacy_inference_api_as_router_is_not_the_router(tmp_path):
 # -- 7. Real-size catalogs and unreadable mappings ----------------------------------------------------
 
 def test_a_real_size_catalog_is_read_whole_and_gives_the_pinned_provider(tmp_path):
-    """240 models, ~400 KB; the user's model near the end; the Hub mapping hidden (RepoNotFound)."""
-    big = catalog(240)
+    """260 models, over 300 KB; the user's model near the end; the Hub mapping hidden (RepoNotFound)."""
+    big = catalog(260)
     assert len(json.dumps(big)) > 300_000
     canned = world(chat(PREFERRED, router_error(401, {"error": ROUTER_401})),
                    Canned("GET", r"/api/models/.*", hub_error(401, "Repository not found", code="RepoNotFound")),

@@ -127,8 +127,8 @@ def whoami(auth: dict[str, Any] | None = None, orgs: list[dict[str, Any]] | None
 
 # -- the router's catalog: real size ---------------------------------------------------------------
 
-def catalog(models: int = 240, listed: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, Any]:
-    """`GET /v1/models` at a real size (240 models ≈ 400 KB), with `listed` (repo → [(provider, status)])
+def catalog(models: int = 260, listed: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, Any]:
+    """`GET /v1/models` at a real size (260 models, over 300 KB), with `listed` (repo → [(provider, status)])
     placed at the end, where a cut body loses them first."""
     listed = {KNOWN_GOOD.split(":")[0]: [("cerebras", "live"), ("groq", "live"), ("together", "live")],
               MODEL_REPO: [("together", "live"), ("fireworks-ai", "live"), ("novita", "live"), ("cerebras", "error")],
