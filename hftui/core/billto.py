@@ -65,11 +65,11 @@ def _refusal(org: str, outcome: Outcome, said: str, account: Account | None) -> 
     if details is None:
         return f"you ({account.name}) are not a member of {org}, per whoami (member of: {', '.join(account.orgs) or 'none'})"
     if details.could_pay is False:
-        return f"{details.described}: {org} cannot pay for inference (no payment method, not a Team/Enterprise plan)"
+        return f"{org} cannot pay for inference: not a Team or Enterprise plan that can pay (whoami: {details.facts})"
     may_bill = account.may_bill(org)
     if may_bill is False:
-        return (f"the token ({account.token_kind}) has no inference permission scoped to {org}: it may not call "
-                f"Inference Providers for {org} (whoami lists {org} as {details.described})")
+        return (f"the token ({account.token_kind}) has no inference permission scoped to {org}, so it may not call "
+                f"Inference Providers for {org} (whoami: {details.facts})")
     if outcome is Outcome.ORG_REFUSED:
         return f"the router refuses this token for {org}: \"{said[:160]}\""
     if may_bill is None:

@@ -45,7 +45,7 @@ def rule_model_requires_payment(f: Facts) -> Finding | None:
     pinned = f.results.get(StepId.PINNED)
     works = f" Pinned elsewhere it works: {pinned.target}." if f.ok(StepId.PINNED) and pinned else ""
     return Finding(
-        f"{f.model} gets {f.results[StepId.AS_CONFIGURED].http_status} (\"{said[:160]}\") while the known-good "
+        f"{f.model} gets {f.results[StepId.AS_CONFIGURED].http_status} (\"{said[:240]}\") while the known-good "
         f"{f.inputs.baseline} works, so the account's credits are not what stops every call: this model"
         f"{f' or its provider ({provider})' if provider else ''} needs paid usage. On a free account some models "
         f"answer 402 while others work; and a custom key for a provider set in your settings replaces HF credits "
@@ -120,13 +120,15 @@ def rule_provider_policy(f: Facts) -> Finding | None:
     via = f" (it was routed to {routed})" if routed and not model.provider else ""
     case = (f" Provider names are lower-case: the suffix is written ':{model.suffix}'."
             if model.provider and model.suffix != model.provider else "")
+    cause = _removed(f) or f" {routing[0].upper()}{routing[1:]}{via} does not serve {model.repo} for you."
     if confirmed:
         pinned = f.results[StepId.PINNED]
         evidence.append(f.evidence(StepId.PINNED, pinned.note))
-        summary = (f"The account and token are fine: the known-good model works and {pinned.target} works. "
-                   f"{routing[0].upper()}{routing[1:]}{via} does not serve {model.repo} for you.{_removed(f)}{case}")
+        summary = (f"The account and token are fine: the known-good model works and {pinned.target} works."
+                   f"{cause}{case}")
         steps = (f"Use the pinned model in the app: {pinned.target}.",
-                 "Or fix the provider order at hf.co/settings/inference-providers (enable a provider that serves it).")
+                 "Or pin another provider that serves it (see the provider pane or GET /v1/models)." if model.provider
+                 else "Or fix the provider order at hf.co/settings/inference-providers (enable a provider that serves it).")
     else:
         if f.results.get(StepId.PINNED) is not None:
             evidence.append(f.evidence(StepId.PINNED))

@@ -90,10 +90,11 @@ class Org:
         return None if self.can_pay is None and self.is_enterprise is None else False
 
     @property
-    def described(self) -> str:
-        said = [("can pay" if self.can_pay else "cannot pay (no payment method)") if self.can_pay is not None else "",
+    def facts(self) -> str:
+        """What whoami says about it, in words: "can pay, your role: admin"."""
+        said = [("can pay" if self.can_pay else "no payment method") if self.can_pay is not None else "",
                 "Enterprise" if self.is_enterprise else "", f"your role: {self.role}" if self.role else ""]
-        return f"{self.name} ({', '.join(part for part in said if part) or 'whoami says nothing about it'})"
+        return ", ".join(part for part in said if part) or "whoami says nothing about it"
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def rule_wrong_router_url(f: Facts) -> Finding | None:
     said = " ".join(filter(None, (error_message(r.exchange) for r in (catalog, known_good) if r.exchange)))
     hints = []
     host = (urlsplit(url).hostname or "").lower()
-    if host == (urlsplit(f.inputs.hub_url).hostname or "").lower() or host in ("huggingface.co", "hf.co"):
+    if url.rstrip("/") == f.inputs.hub_url.rstrip("/") or host in ("huggingface.co", "www.huggingface.co", "hf.co"):
         hints.append("that is the Hub's address: HF_ENDPOINT and --hub-url move the Hub, never the router")
     if host.startswith("api-inference.") or "router.huggingface.co" in said:
         hints.append("the legacy Inference API (api-inference.huggingface.co) is gone: its answer points to the router")

@@ -12,9 +12,11 @@ imported only by `inputs` and `run`.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
@@ -37,11 +39,13 @@ class SettingsError(ValueError):
 
 
 class SimulatedScenario(Protocol):
-    """What a simulator scenario (hftui.sim.Scenario) tells the core: the demo user's model, org and token."""
+    """What a simulator scenario (hftui.sim.Scenario) tells the core: the demo user's model, org and token
+    (in HF_TOKEN, or in the token files of an HF_HOME: `token_files`, name → text)."""
 
     model: str
     bill_to: str | None
     client_token: str | None
+    token_files: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -149,8 +153,15 @@ def token_locations(settings: Settings, env: Mapping[str, str] | None = None, is
 
 
 def sim_token_env(scenario: SimulatedScenario) -> dict[str, str]:
-    """The demo user's environment: only the scenario's token, never the real user's."""
-    return {"HF_TOKEN": scenario.client_token} if scenario.client_token is not None else {}
+    """The demo user's environment: only the scenario's token, never the real user's (none when the
+    scenario keeps its token in a token file)."""
+    if scenario.client_token is None or "token" in _token_files(scenario):
+        return {}
+    return {"HF_TOKEN": scenario.client_token}
+
+
+def _token_files(scenario: SimulatedScenario) -> Mapping[str, str]:
+    return getattr(scenario, "token_files", None) or {}  # a stand-in scenario may have none
 
 
 _UNSET: Any = object()
@@ -198,8 +209,21 @@ class Session:
     def for_simulator(cls, scenario: SimulatedScenario, url: str, **changes: Any) -> Session:
         """The demo user's session against the simulator serving `scenario` at `url`: the demo's settings
         (`changes` replace some of them) and the scenario's token only; no keyring, no files."""
-        settings = replace(Settings.for_simulator(scenario, url), **changes)
-        return cls.open(settings, env=sim_token_env(scenario), isolated=True)
+        return cls.simulated(replace(Settings.for_simulator(scenario, url), **changes), scenario)
+
+    @classmethod
+    def simulated(cls, settings: Settings, scenario: SimulatedScenario) -> Session:
+        """The demo user's session: the scenario's environment and token files only, never the real user's.
+        The files are written to a private temporary HF_HOME, read, and removed."""
+        env, files = sim_token_env(scenario), _token_files(scenario)
+        if not files:
+            return cls.open(settings, env=env, isolated=True)
+        with tempfile.TemporaryDirectory(prefix="hftui-sim-home-") as home:
+            for name, text in files.items():
+                (Path(home) / name).write_text(text, encoding="utf-8")
+            where = TokenLocations(env=env, token_env=settings.token_env, token_path=Path(home) / "token",
+                                   stored_tokens_path=Path(home) / "stored_tokens")
+            return cls.at(settings, where)
 
     # -- the keyring -------------------------------------------------------------------------------
 
