@@ -118,9 +118,10 @@ def rule_provider_policy(f: Facts) -> Finding | None:
     routing, model = f.model.routing, f.model
     routed = routed_provider(f.results[StepId.AS_CONFIGURED])
     via = f" (it was routed to {routed})" if routed and not model.provider else ""
+    picks = f"{routing} picks a provider{via} that" if model.provider is None else routing
     case = (f" Provider names are lower-case: the suffix is written ':{model.suffix}'."
             if model.provider and model.suffix != model.provider else "")
-    cause = _removed(f) or f" {routing[0].upper()}{routing[1:]}{via} does not serve {model.repo} for you."
+    cause = _removed(f) or f" {picks[0].upper()}{picks[1:]} does not serve {model.repo} for you."
     if confirmed:
         pinned = f.results[StepId.PINNED]
         evidence.append(f.evidence(StepId.PINNED, pinned.note))

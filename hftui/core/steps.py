@@ -240,6 +240,10 @@ async def _pinned(run: PlanRun, step: StepResult) -> StepResult:
     model, configured = run.inputs.model, run.results.get(StepId.AS_CONFIGURED)
     if configured is not None and configured.status is StepStatus.OK and model.provider:
         return step.skipped(f"the configured call already pins {model.provider}, and it answered")
+    if configured is not None and configured.status is StepStatus.ERROR:
+        # Started after it, a pinned call would wait out a second timeout; the known-good call already
+        # tells the router apart from the provider.
+        return step.skipped("the configured call got no HTTP answer at all, so which provider it used is unknown")
     failed = configured is not None and configured.status.failed
     avoid = tuple(name for name in (routed_provider(configured), model.provider if failed else None) if name)
     provider, why = choose_pinned_provider(model, providers_of(run.inputs, run.results), avoid if failed else ())
