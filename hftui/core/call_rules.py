@@ -121,6 +121,9 @@ def rule_provider_policy(f: Facts) -> Finding | None:
     picks = f"{routing} picks a provider{via} that" if model.provider is None else routing
     case = (f" Provider names are lower-case: the suffix is written ':{model.suffix}'."
             if model.provider and model.suffix != model.provider else "")
+    if routed and f.outcome(StepId.AS_CONFIGURED) is Outcome.UNAUTHORIZED:
+        case += (f" A 401 from a call routed to {routed} can also be a custom key for {routed} in your settings "
+                 f"(hf.co/settings/inference-providers): it replaces HF credits there, and {routed}'s own 401 comes back.")
     cause = _removed(f) or f" {picks[0].upper()}{picks[1:]} does not serve {model.repo} for you."
     if confirmed:
         pinned = f.results[StepId.PINNED]
@@ -195,8 +198,10 @@ def rule_billing_or_account(f: Facts) -> Finding | None:
     calls = _same_401_everywhere(f)
     if calls is None:
         return None
+    valid = ("while the token itself is valid" if f.ok(StepId.WHOAMI)
+             else "(whoami did not answer, so the token's validity is not confirmed)")
     return Finding(
-        "Both the known-good and the pinned call fail with the same 401 while the token itself is valid: the usual "
+        f"Both the known-good and the pinned call fail with the same 401 {valid}: the usual "
         "cause is credits/billing on the personal account (the 401 text does not say so), else an account-side fault.",
         tuple(f.evidence(s) for s in (*calls, StepId.WHOAMI) if f.results.get(s)),
         ("Check credits and payment method at hf.co/settings/billing.",

@@ -140,20 +140,30 @@ def rule_token_expired(f: Facts) -> Finding | None:
 
 
 def rule_token_invalid(f: Facts) -> Finding | None:
-    if f.outcome(StepId.WHOAMI) is not Outcome.UNAUTHORIZED or f.router_accepted_token():
-        return None  # whoami's 401 while the router authenticates the token: a different Hub, see rule_ok
+    """whoami's 401, or an organization's token (which whoami may accept), and no sign the router
+    authenticated it: a 401 from whoami while the router does is a different Hub, see rule_ok."""
     token = f.token
+    org_token = (token is not None and TokenProblem.ORG_TOKEN in token.problems) or (
+        f.account is not None and f.account.kind == "org")
+    rejected = f.outcome(StepId.WHOAMI) is Outcome.UNAUTHORIZED or (
+        org_token and any(o in (Outcome.UNAUTHORIZED, Outcome.FORBIDDEN) for o in f.user_outcomes().values()))
+    if not rejected or f.router_accepted_token():
+        return None
     note = ""
-    if token is not None and TokenProblem.ORG_TOKEN in token.problems:
+    if org_token:
         note = (" It is an organization token (api_org_…): Inference Providers take a user's token "
                 "(hf_…), and huggingface_hub's login refuses org tokens too.")
     elif token is not None and TokenProblem.NOT_HF_TOKEN in token.problems:
         note = " It does not even look like a user token (hf_...): a provider's own key goes to that provider, not the router."
+    who = "The Hub rejects" if f.outcome(StepId.WHOAMI) is Outcome.UNAUTHORIZED else "The router rejects"
     return Finding(
-        f"The Hub rejects the token from {token.source if token else 'the runtime'} ({token.suffix if token else ''}), "
-        f"and no call shows the router accepting it: it is revoked, mistyped, or an old token still set in this "
-        f"environment.{note}",
+        f"{who} the token from {token.source if token else 'the runtime'} ({token.suffix if token else ''}), "
+        f"and no call shows the router accepting it: "
+        + ("an organization's token cannot call Inference Providers." if org_token else
+           "it is revoked, mistyped, or an old token still set in this environment.") + note,
         tuple(f.evidence(s) for s in (StepId.WHOAMI, *USER_CALLS) if f.failed(s)),
+        (CREATE_TOKEN, "To have an organization pay, send that user token with X-HF-Bill-To: ORG (--bill-to ORG).")
+        if org_token else
         ("Compare the suffix shown here with the token list at hf.co/settings/tokens.",
          "Look for an older token shadowing the new one (HF_TOKEN in a shell profile, .env, service unit).",
          CREATE_TOKEN),
@@ -194,8 +204,8 @@ def rule_rate_limited(f: Facts) -> Finding | None:
     hits = [s for s, o in limited.items() if o is Outcome.RATE_LIMITED]
     if not hits:
         return None
-    if hits == [StepId.WHOAMI] and (f.chat_calls_ok() or f.router_accepted_token()):
-        return None  # the Hub limits whoami strictly; the router answered the calls, so that is a side note
+    if hits == [StepId.WHOAMI] and any(f.outcome(s) not in (None, *UNREACHABLE) for s in USER_CALLS):
+        return None  # the Hub limits whoami strictly; the router answered the calls, which say more
     wait = when_to_retry([f.results[s].exchange.response for s in hits
                           if f.results[s].exchange and f.results[s].exchange.response])
     return Finding(

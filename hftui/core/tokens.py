@@ -319,7 +319,15 @@ def _read_stored_tokens(path: Path, found: list, unreadable: list, expiries: dic
 
 
 def _unix_seconds(text: str | None) -> int | None:
-    try:
-        return int(float(text.strip())) if text else None
-    except (ValueError, OverflowError):  # not a number, or inf/nan
+    """expires_at as huggingface_hub writes it (unix seconds), or an ISO 8601 time; None if neither."""
+    if not text or not text.strip():
         return None
+    try:
+        return int(float(text.strip()))
+    except (ValueError, OverflowError):  # not a number, or inf/nan
+        pass
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp())

@@ -38,6 +38,7 @@ from world import (
     no_permission,
     org,
     router_error,
+    router_headers,
     whoami,
     world,
 )
@@ -430,3 +431,34 @@ def test_model_nobody_serves_is_model_unavailable(tmp_path):
                           hub_ok({"_id": "x" * 24, "id": "example-org/retired-model-7b", "inferenceProviderMapping": {}})))
     run = diagnose(canned, tmp_path, model)
     assert run.case == "model_unavailable", run.verdict
+
+
+def test_an_org_token_whoami_accepts_is_still_named_when_every_call_is_refused(tmp_path):
+    org_token = "api_org_" + "Q" * 26 + "orgtok02"
+    who = {**whoami(classic("write")), "type": "org", "name": "acme-research", "orgs": []}
+    run = diagnose(world(*everywhere_401(), who=who), tmp_path, token=org_token)
+    assert run.case == "token_invalid" and "organization token" in run.verdict["summary"], run.verdict
+
+
+def test_the_oauth_expiry_may_be_an_iso_time_and_the_token_may_sit_in_hf_token(tmp_path):
+    (tmp_path / "stored_tokens").write_text(f"[browser]\nhf_token = {FAKE_TOKEN}\nrefresh_token = hf_oauth_r_x\n"
+                                            f"expires_at = 2026-06-01T10:00:00Z\n")
+    canned = world(Canned("GET", r"/api/whoami-v2", hub_error(401, HUB_401)), *everywhere_401())
+    run = diagnose(canned, tmp_path)
+    assert run.case == "token_expired" and "2026-06-01 10:00 UTC" in run.verdict["summary"], run.verdict
+
+
+def test_whoami_rate_limited_while_every_call_gets_401_is_read_from_the_calls(tmp_path):
+    canned = world(Canned("GET", r"/api/whoami-v2", hub_error(429, "Too many requests")),
+                   *everywhere_401(), chat("*", RECORDED_ROUTER_401))
+    run = diagnose(canned, tmp_path)
+    assert run.case == "billing_or_account" and "not confirmed" in run.verdict["summary"], run.verdict
+
+
+def test_a_providers_own_401_on_a_routed_call_suggests_a_custom_key(tmp_path):
+    together_401 = answer(401, {"error": {"message": "Invalid API key provided.", "type": "invalid_request_error"}},
+                          (*router_headers("together"),))
+    run = diagnose(world(chat(PREFERRED, together_401)), tmp_path)
+    assert (run.case, run.verdict["seed_case"]) == ("provider_policy", "B"), run.verdict
+    assert "custom key for together" in run.verdict["summary"]
+    assert json.loads(run.step("pinned")["request"]["body"])["model"].rsplit(":", 1)[1] != "together"
