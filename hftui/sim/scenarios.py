@@ -26,6 +26,8 @@ def _scenarios(*items: Scenario) -> dict[str, Scenario]:
 
 
 _401 = {"error": INVALID_USERNAME}
+# Every call billed to the user gets 401; a call with X-HF-Bill-To gets what the org's checks say.
+PERSONAL_401 = (ChatRule("*", bill_to=None, status=401, body=_401),)
 QWEN = "Qwen/Qwen3.5-9B"
 # Rich markup, an ANSI colour, an OSC window title with BEL, a screen clear, a bidi override, a fake line.
 HOSTILE_TEXT = ("[bold red]upstream failed[/] \x1b[31mred\x1b[0m \x1b]0;owned\x07\x1b[2J \u202eesrever"
@@ -210,7 +212,7 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         "Every chat call billed to the user gets 401. The user's fine-grained token has no Inference Providers "
         "permission scoped to acme-research, so billing it gets 403 '…on behalf of org acme-research'.",
         expected_case="bill_to_refused", expected_seed="C", orgs=(SimOrg("acme-research", token_scope=False),),
-        chat_rules=(ChatRule("*", bill_to=None, status=401, body=_401),),
+        chat_rules=PERSONAL_401,
     ),
     Scenario(
         "bill-to-cannot-pay", "401 on personal billing, the org cannot pay (401)",
@@ -218,7 +220,7 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         "study-group has no payment method and is not on a Team or Enterprise plan: nothing about billing is confirmed.",
         expected_case="bill_to_refused", expected_seed="C", can_pay=False,
         orgs=(SimOrg("study-group", can_pay=False, role="write"),),
-        chat_rules=(ChatRule("*", bill_to=None, status=401, body=_401),),
+        chat_rules=PERSONAL_401,
     ),
     Scenario(
         "bill-to-revoked", "The Enterprise org revoked the token",
@@ -226,14 +228,14 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         "been revoked by the organization administrator': the org's token policy, not the account.",
         expected_case="bill_to_refused", expected_seed="C", token_role="write",
         orgs=(SimOrg("bigcorp", can_pay=False, is_enterprise=True, policy="revoked"),),
-        chat_rules=(ChatRule("*", bill_to=None, status=401, body=_401),),
+        chat_rules=PERSONAL_401,
     ),
     Scenario(
         "bill-to-not-member", "--bill-to names an org the user is not in",
         "Every chat call gets 401, and the user bills other-lab, which whoami does not list among their "
         "organizations. The router answers 401 there too: a refusal, not a billing result.",
         expected_case="bill_to_refused", expected_seed="C", orgs=("acme-research",), bill_to="other-lab",
-        chat_rules=(ChatRule("*", bill_to=None, status=401, body=_401),),
+        chat_rules=PERSONAL_401,
     ),
     Scenario(
         "credits-org-refused", "Credits used up (402, OpenAI form); billing the org refused",
@@ -252,7 +254,7 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         orgs=(SimOrg("study-group", can_pay=False), SimOrg("reading-club", can_pay=False),
               SimOrg("hackathon-2025", can_pay=False), SimOrg("old-startup", can_pay=False), SimOrg("acme-research"),
               SimOrg("side-project", can_pay=False)),
-        chat_rules=(ChatRule("*", bill_to=None, status=401, body=_401),),
+        chat_rules=PERSONAL_401,
     ),
     # -- tokens, Hubs and URLs -----------------------------------------------------------------------
     Scenario(
