@@ -195,10 +195,10 @@ def choose_pinned_provider(model: ModelRef, providers: list[ProviderOption],
                            avoid: tuple[str, ...] = ()) -> tuple[str | None, str]:
     """The provider to pin the user's model to, or None with the reason.
 
-    Only a live provider still in routing; one the catalog marks live first; never one in `avoid` (the
-    provider the failing call used, or the one it pinned) while another is live. The provider the
-    failing call was routed to is still tried when it is the only one left: pinned, without the
-    routing policy, it may answer differently (seed case B).
+    Only a live provider still in routing; one the catalog marks live first, hf-inference last; never
+    one in `avoid` (the provider the failing call used, or the one it pinned) while another is live.
+    The provider the failing call was routed to is still tried when it is the only one left: pinned,
+    without the routing policy, it may answer differently (seed case B).
     """
     live = [p for p in providers if p.live and not p.removed]
     if not providers:
@@ -206,8 +206,9 @@ def choose_pinned_provider(model: ModelRef, providers: list[ProviderOption],
     if not live:
         states = ", ".join(f"{p.provider}: {'removed from routing' if p.removed else p.status}" for p in providers)
         return None, f"no live provider serves {model.repo} ({states})"
-    # Prefer a provider both sources agree on, then one the router's catalog lists.
-    live.sort(key=lambda p: (not (p.in_catalog and p.in_mapping), not p.in_catalog))
+    # Prefer a provider both sources agree on, then one the router's catalog lists; hf-inference last
+    # (CPU-focused since 2025-07: a mapping may still list it for an LLM it no longer serves).
+    live.sort(key=lambda p: (not (p.in_catalog and p.in_mapping), not p.in_catalog, p.provider == "hf-inference"))
     avoided = {name.lower() for name in avoid}
     others = [p for p in live if p.provider.lower() not in avoided]
     if others:
@@ -233,17 +234,14 @@ def routed_provider(result: StepResult | None) -> str | None:
 
 
 async def _pinned(run: PlanRun, step: StepResult) -> StepResult:
-    catalog, mapping = run.results[StepId.CATALOG], run.results[StepId.MAPPING]
     if catalog_providers(run.inputs, run.results) is None and mapping_providers(run.results) is None:
-        return step.skipped("neither the catalog nor the Hub mapping could be read, so no provider is known"
-                            if catalog.status.done and mapping.status.done else "the catalog and the mapping have no answer")
+        return step.skipped("neither the catalog nor the Hub mapping could be read, so no provider is known")
     model, configured = run.inputs.model, run.results.get(StepId.AS_CONFIGURED)
     if configured is not None and configured.status is StepStatus.OK and model.provider:
         return step.skipped(f"the configured call already pins {model.provider}, and it answered")
     if configured is not None and configured.status is StepStatus.ERROR:
-        # Started after it, a pinned call would wait out a second timeout; the known-good call already
-        # tells the router apart from the provider.
-        return step.skipped("the configured call got no HTTP answer at all, so which provider it used is unknown")
+        return step.skipped("the configured call got no HTTP answer at all: a pinned call after it would wait out "
+                            "the timeout a second time (the known-good call tells the router from the provider)")
     failed = configured is not None and configured.status.failed
     avoid = tuple(name for name in (routed_provider(configured), model.provider if failed else None) if name)
     provider, why = choose_pinned_provider(model, providers_of(run.inputs, run.results), avoid if failed else ())

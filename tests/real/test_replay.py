@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from helpers import assert_no_leak, hftui
-from replay import Canned, ReplayServer, Seen, answer
+from replay import Canned, ReplayServer, Seen, answer, recorded
 from world import (
     CREDITS_2025,
     CREDITS_2026,
@@ -462,3 +462,15 @@ def test_a_providers_own_401_on_a_routed_call_suggests_a_custom_key(tmp_path):
     assert (run.case, run.verdict["seed_case"]) == ("provider_policy", "B"), run.verdict
     assert "custom key for together" in run.verdict["summary"]
     assert json.loads(run.step("pinned")["request"]["body"])["model"].rsplit(":", 1)[1] != "together"
+
+
+def test_a_model_only_the_hub_maps_is_pinned_from_the_recorded_mapping_skipping_staging_and_hf_inference(tmp_path):
+    """The recorded mapping of Meta-Llama-3-8B-Instruct: fireworks-ai staging, together live, hf-inference live."""
+    repo = "meta-llama/Meta-Llama-3-8B-Instruct"
+    canned = world(chat(f"{repo}:preferred", RECORDED_ROUTER_401),
+                   chat(f"{repo}:together", recorded("no_stream_together", 1).with_headers(
+                       ("x-inference-provider", "together"))),
+                   Canned("GET", r"/api/models/" + repo, recorded("no_stream_together", 0)))
+    run = diagnose(canned, tmp_path, f"{repo}:preferred")
+    assert (run.case, run.verdict["seed_case"]) == ("provider_policy", "B"), run.verdict
+    assert json.loads(run.step("pinned")["request"]["body"])["model"] == f"{repo}:together"
