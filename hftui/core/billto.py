@@ -28,6 +28,7 @@ class Reading(str, Enum):
 _BILLING_ANSWERS = (Outcome.UNAUTHORIZED, Outcome.FORBIDDEN, Outcome.NO_INFERENCE_PERMISSION, Outcome.CREDITS,
                     Outcome.ORG_REFUSED)
 _POLICY = re.compile(r"revoked|approval|pending|denied", re.IGNORECASE)
+_ABOUT_THE_ORG = re.compile(r"\borg(ani[sz]ation)?s?\b|bill", re.IGNORECASE)  # e.g. a 400/404 for an unknown org
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,10 @@ def read_attempt(org: str, exchange: Exchange, account: Account | None) -> OrgAt
     if exchange.ok:
         return OrgAttempt(org, Reading.WORKED, f"billing {org} works", exchange)
     outcome = classify(exchange)
+    if outcome in (Outcome.CLIENT_ERROR, Outcome.MODEL_NOT_SUPPORTED) and _ABOUT_THE_ORG.search(
+            error_message(exchange) or ""):
+        return OrgAttempt(org, Reading.REFUSED, f"the router refuses X-HF-Bill-To: {org} "
+                                                f"(\"{(error_message(exchange) or '')[:160]}\")", exchange)
     if outcome not in _BILLING_ANSWERS:
         return OrgAttempt(org, Reading.OTHER, f"{org}: {error_message(exchange) or 'no answer'} (not a billing answer)",
                           exchange)

@@ -186,3 +186,11 @@ def test_an_unreadable_mapping_never_makes_model_unavailable(body):
                              catalog=exchange(503, "<html></html>"), pinned="skip")
     assert diagnosis.verdict.case is not Case.MODEL_UNAVAILABLE
     assert Case.MODEL_UNAVAILABLE not in diagnosis.verdict.alternatives
+
+
+def test_a_400_or_404_about_the_org_is_a_refused_bill_to_and_one_about_the_model_is_not():
+    unknown_org = run(whoami=exchange(200, who()), **all_401(),
+                      orgs={"acme": exchange(404, {"error": "Organization not found"})})
+    assert unknown_org.case is Case.BILL_TO_REFUSED and "Organization not found" in unknown_org.summary
+    unserved = run(whoami=exchange(200, who()), **all_401(), orgs={"acme": exchange(404, {"error": "Model not found"})})
+    assert unserved.case is Case.BILLING_OR_ACCOUNT
