@@ -31,9 +31,9 @@ def _common_flags(default: object = None) -> argparse.ArgumentParser:
     flags = argparse.ArgumentParser(add_help=False, argument_default=default)
     flags.add_argument("--model", help="the model string exactly as the app uses it, e.g. Qwen/Qwen3.5-9B:preferred")
     flags.add_argument("--baseline", help="known-good model (default openai/gpt-oss-120b:fastest)")
-    flags.add_argument("--bill-to", metavar="ORG", help="organization to bill with X-HF-Bill-To (default: each org from whoami, up to 3)")
+    flags.add_argument("--bill-to", metavar="ORG", help="organization to bill with X-HF-Bill-To (default: every org from whoami, those that can pay first)")
     flags.add_argument("--hub-url", help="Hub URL (default $HF_ENDPOINT or https://huggingface.co)")
-    flags.add_argument("--router-url", help="router URL (default $HFTUI_ROUTER_URL or https://router.huggingface.co)")
+    flags.add_argument("--router-url", help="router URL, or its OpenAI base_url form …/v1 (default $HFTUI_ROUTER_URL or https://router.huggingface.co)")
     flags.add_argument("--timeout", type=_positive_float, help="per-probe timeout in seconds (default 15)")
     flags.add_argument("--token-env", metavar="NAME", help="read the token raw from this environment variable first")
     return flags
@@ -118,11 +118,11 @@ def simulator(scenario_name: str) -> Iterator[tuple]:
 
 def open_session(args: argparse.Namespace, simulator_at: tuple | None = None, defer_keyring: bool = False):
     """The session the flags ask for: against the simulator (the scenario's token only) when `simulator_at`."""
-    from hftui.core.session import Session, sim_token_env
+    from hftui.core.session import Session
 
     settings = settings_from(args, simulator_at)
     if simulator_at is not None:
-        return Session.open(settings, env=sim_token_env(simulator_at[0]), isolated=True)
+        return Session.simulated(settings, simulator_at[0])
     return Session.open(settings, defer_keyring=defer_keyring)
 
 

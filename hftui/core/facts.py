@@ -9,14 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from functools import cached_property
+
+from hftui.core.billto import OrgAttempt, Reading, read_attempts
 from hftui.core.hub import Account, ModelRef, ProviderOption
 from hftui.core.outcomes import Outcome, classify
 from hftui.core.plan import PlanInputs, StepResult
 from hftui.core.status import MARKS, StepStatus
-from hftui.core.steps import StepId
+from hftui.core.steps import StepId, catalog_providers, mapping_providers
 from hftui.core.tokens import TokenCandidate
 
 CHAT_STEPS = (StepId.AS_CONFIGURED, StepId.KNOWN_GOOD, StepId.PINNED, StepId.BILL_TO)
+USER_CALLS = CHAT_STEPS[:3]  # billed to the user: what the user's own token and account get
+# Answers only a router that authenticated the token gives: whatever whoami says, the token works there
+# (and a routing 400: the router read the user's enabled providers).
+PAST_AUTHENTICATION = (Outcome.OK, Outcome.CREDITS, Outcome.NO_INFERENCE_PERMISSION)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,41 @@ class Facts:
         """The user's call works and no other chat call failed."""
         return self.ok(StepId.AS_CONFIGURED) and not any(self.failed(s) for s in CHAT_STEPS[1:])
 
+    def any_chat_ok(self) -> bool:
+        """A chat call answered 2xx: the token works on the router, whatever was read from whoami."""
+        return any(self.ok(s) for s in CHAT_STEPS)
+
+    def router_accepted_token(self) -> bool:
+        """Some chat call got an answer only an authenticated call gets (2xx, 402, a permission 403,
+        a routing 400): the router knows the token."""
+        return any(outcome in PAST_AUTHENTICATION or (outcome is Outcome.MODEL_NOT_SUPPORTED
+                                                      and self.results[sid].http_status == 400)
+                   for sid, outcome in self.chat_outcomes().items())
+
+    def user_outcomes(self) -> dict[StepId, Outcome]:
+        """The outcomes of the calls billed to the user (bill-to excluded)."""
+        return {sid: o for sid, o in self.chat_outcomes().items() if sid in USER_CALLS}
+
+    @cached_property
+    def bill_to(self) -> tuple[OrgAttempt, ...]:
+        """Each X-HF-Bill-To attempt, read against whoami: worked, refused, really tried, or other."""
+        result = self.results.get(StepId.BILL_TO)
+        if result is None or result.status is StepStatus.SKIPPED:
+            return ()
+        return read_attempts(result.attempts, self.account)
+
+    def bill_to_read(self, reading: Reading) -> list[OrgAttempt]:
+        return [attempt for attempt in self.bill_to if attempt.reading is reading]
+
+    @cached_property
+    def catalog_read(self) -> bool:
+        """The catalog answered and its body was read (not cut, in its shape)."""
+        return catalog_providers(self.inputs, self.results) is not None
+
+    @cached_property
+    def mapping_read(self) -> bool:
+        return mapping_providers(self.results) is not None
+
     def evidence(self, step_id: StepId, fact: str | None = None) -> Evidence:
         result = self.results[step_id]
         exchange = result.exchange
@@ -93,11 +135,13 @@ class Facts:
 
     @property
     def live_providers(self) -> list[ProviderOption]:
-        return [p for p in self.providers if p.live]
+        """Live and still in routing (a mapping may list a removed provider as live)."""
+        return [p for p in self.providers if p.live and not p.removed]
 
     @property
     def providers_known(self) -> bool:
-        return self.ok(StepId.CATALOG) or self.ok(StepId.MAPPING)
+        """The catalog or the mapping was read: an unreadable answer is "unknown", never "no provider"."""
+        return self.catalog_read or self.mapping_read
 
 
 def describe(result: StepResult) -> str:

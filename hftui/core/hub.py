@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +12,12 @@ DEFAULT_HUB_URL = "https://huggingface.co"
 DEFAULT_BASELINE = "openai/gpt-oss-120b:fastest"
 POLICIES = ("fastest", "cheapest", "preferred")
 INFERENCE_PERMISSION = "inference.serverless.write"
+# Removed from Inference Providers routing on 2026-07-01; old configs and suffixes still name them.
+REMOVED_PROVIDERS = frozenset({"black-forest-labs", "clarifai", "hyperbolic", "nebius", "nvidia", "sambanova"})
+REMOVED_ON = "2026-07-01"
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-_PROVIDER = re.compile(r"^[a-z0-9][a-z0-9\-_.]*$")
+_PROVIDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]*$")
 
 
 class ModelIdError(ValueError):
@@ -22,8 +26,12 @@ class ModelIdError(ValueError):
 
 @dataclass(frozen=True)
 class ModelRef:
+    """The model string as the app sends it. The suffix is kept exactly as written (`:Together` stays
+    `:Together`): the as-configured call must be the app's call byte for byte; only `policy` and
+    `provider` read it case-insensitively."""
+
     repo: str
-    suffix: str | None  # None, a policy, or a provider name
+    suffix: str | None  # None, a policy, or a provider name, as written
 
     @classmethod
     def parse(cls, text: str) -> ModelRef:
@@ -36,18 +44,26 @@ class ModelRef:
             )
         if sep and not _PROVIDER.match(suffix):
             raise ModelIdError(f"malformed suffix {suffix!r} in {text!r}: use :fastest, :cheapest, :preferred or :<provider>")
-        return cls(repo=repo, suffix=suffix.lower() if sep else None)
+        return cls(repo=repo, suffix=suffix if sep else None)
 
     @property
     def policy(self) -> str:
         """What the router does with it: a policy name, or 'provider'."""
         if self.suffix is None:
             return "fastest"
-        return self.suffix if self.suffix in POLICIES else "provider"
+        return self.suffix.lower() if self.suffix.lower() in POLICIES else "provider"
 
     @property
     def provider(self) -> str | None:
-        return self.suffix if self.policy == "provider" else None
+        """The provider the suffix pins, by its (lower-case) name; None for a policy."""
+        return self.suffix.lower() if self.suffix is not None and self.policy == "provider" else None
+
+    @property
+    def routing(self) -> str:
+        """How the configured call is routed, in words: "the ':preferred' routing", "the pinned provider together"."""
+        if self.provider is None:
+            return f"the ':{self.policy}' routing" + ("" if self.suffix else " (no suffix)")
+        return f"the pinned provider {self.provider}"
 
     def pinned_to(self, provider: str) -> str:
         return f"{self.repo}:{provider}"
@@ -57,9 +73,34 @@ class ModelRef:
 
 
 @dataclass(frozen=True)
+class Org:
+    """An organization as whoami lists it: whether it can pay for inference, and the user's role in it."""
+
+    name: str
+    can_pay: bool | None = None
+    is_enterprise: bool | None = None
+    role: str | None = None  # roleInOrg: admin | write | contributor | read
+    plan: str | None = None
+
+    @property
+    def could_pay(self) -> bool | None:
+        """canPay or Enterprise: the orgs X-HF-Bill-To can bill. None: whoami does not say."""
+        if self.can_pay or self.is_enterprise:
+            return True
+        return None if self.can_pay is None and self.is_enterprise is None else False
+
+    @property
+    def facts(self) -> str:
+        """What whoami says about it, in words: "can pay, your role: admin"."""
+        said = [("can pay" if self.can_pay else "no payment method") if self.can_pay is not None else "",
+                "Enterprise" if self.is_enterprise else "", f"your role: {self.role}" if self.role else ""]
+        return ", ".join(part for part in said if part) or "whoami says nothing about it"
+
+
+@dataclass(frozen=True)
 class Account:
     name: str
-    kind: str  # "user" or "org"
+    kind: str  # "user" or "org" (an app token's whoami says "app")
     fullname: str | None
     orgs: tuple[str, ...]
     token_name: str | None
@@ -68,6 +109,37 @@ class Account:
     is_pro: bool | None
     can_pay: bool | None
     billing_mode: str | None  # prepaid | postpaid
+    org_details: tuple[Org, ...] = ()
+    auth_type: str | None = None  # access_token | app_token | app_token_as_user | oauth ...
+    # Fine-grained tokens only: the permissions scoped to each org (an org absent: none). None: not fine-grained.
+    org_permissions: Mapping[str, tuple[str, ...]] | None = None
+
+    def org(self, name: str) -> Org | None:
+        return next((org for org in self.org_details if org.name == name), None)
+
+    @property
+    def token_kind(self) -> str:
+        """The token in words: an app token, an OAuth token, a fine-grained or a read/write access token."""
+        auth = (self.auth_type or "").lower()
+        if self.kind == "app" or auth.startswith("app_token"):
+            return "an app token" + (" acting as the user" if auth == "app_token_as_user" else "")
+        if "oauth" in auth:
+            return "an OAuth token (browser login)"
+        if self.token_role == "fineGrained":
+            return "a fine-grained access token"
+        if self.token_role in ("read", "write"):
+            return f"a {self.token_role} access token"
+        return f"a token of type {self.auth_type}" if self.auth_type else "a token whoami does not describe"
+
+    def may_bill(self, org: str) -> bool | None:
+        """Whether the token itself may call Inference Providers for `org`, as whoami shows it: a read/write
+        token may (for an org the user belongs to), a fine-grained one only with the permission scoped to it.
+        None: whoami does not say (an app or OAuth token)."""
+        if self.token_role in ("read", "write"):
+            return True
+        if self.org_permissions is None:
+            return None
+        return INFERENCE_PERMISSION in self.org_permissions.get(org, ())
 
     @property
     def plan_line(self) -> str:
@@ -84,9 +156,9 @@ def parse_whoami(body: Any) -> Account | None:
     auth = body.get("auth") if isinstance(body.get("auth"), dict) else {}
     access = auth.get("accessToken") if isinstance(auth.get("accessToken"), dict) else {}
     role = access.get("role") if isinstance(access.get("role"), str) else None
-    orgs = tuple(
-        org["name"] for org in body.get("orgs") or [] if isinstance(org, dict) and isinstance(org.get("name"), str)
-    )
+    details = tuple(_org(org) for org in body.get("orgs") or [] if isinstance(org, dict) and isinstance(org.get("name"), str))
+    orgs = tuple(org.name for org in details)
+    fine_grained = access.get("fineGrained") if role == "fineGrained" else None
     return Account(
         name=body["name"],
         kind=str(body.get("type") or "user"),
@@ -98,7 +170,34 @@ def parse_whoami(body: Any) -> Account | None:
         is_pro=body.get("isPro") if isinstance(body.get("isPro"), bool) else None,
         can_pay=body.get("canPay") if isinstance(body.get("canPay"), bool) else None,
         billing_mode=body.get("billingMode") if isinstance(body.get("billingMode"), str) else None,
+        org_details=details,
+        auth_type=auth.get("type") if isinstance(auth.get("type"), str) else None,
+        org_permissions=_org_permissions(fine_grained) if role == "fineGrained" else None,
     )
+
+
+def _org(body: dict[str, Any]) -> Org:
+    def flag(key: str) -> bool | None:
+        return body.get(key) if isinstance(body.get(key), bool) else None
+
+    def text(key: str) -> str | None:
+        return body.get(key) if isinstance(body.get(key), str) else None
+
+    return Org(body["name"], can_pay=flag("canPay"), is_enterprise=flag("isEnterprise"), role=text("roleInOrg"),
+               plan=text("plan"))
+
+
+def _org_permissions(fine_grained: Any) -> dict[str, tuple[str, ...]]:
+    """org name → the permissions a fine-grained token's scoped entries give it there."""
+    scoped = fine_grained.get("scoped") if isinstance(fine_grained, dict) else None
+    permissions: dict[str, tuple[str, ...]] = {}
+    for entry in scoped if isinstance(scoped, list) else []:
+        entity = entry.get("entity") if isinstance(entry, dict) else None
+        if isinstance(entity, dict) and entity.get("type") == "org" and isinstance(entity.get("name"), str):
+            granted = entry.get("permissions") if isinstance(entry.get("permissions"), list) else []
+            permissions[entity["name"]] = permissions.get(entity["name"], ()) + tuple(
+                p for p in granted if isinstance(p, str))
+    return permissions
 
 
 def _can_call_inference(role: str | None, fine_grained: Any, user: str) -> bool | None:
@@ -113,8 +212,8 @@ def _can_call_inference(role: str | None, fine_grained: Any, user: str) -> bool 
     for scoped in fine_grained.get("scoped") or []:
         if isinstance(scoped, dict) and INFERENCE_PERMISSION in (scoped.get("permissions") or []):
             entity = scoped.get("entity") if isinstance(scoped.get("entity"), dict) else {}
-            if entity.get("name") in (None, user) or entity.get("type") == "user":
-                return True
+            if entity.get("type") == "user" or (entity.get("type") != "org" and entity.get("name") in (None, user)):
+                return True  # 2026 default tokens: only in the user-scoped entry; 2024 ones: in `global`
     return False
 
 
@@ -132,6 +231,11 @@ class ProviderOption:
     @property
     def live(self) -> bool:
         return self.status == "live"
+
+    @property
+    def removed(self) -> bool:
+        """Removed from routing: a mapping may still list it as live, the router no longer sends it calls."""
+        return self.provider.lower() in REMOVED_PROVIDERS
 
 
 def parse_catalog(body: Any, repo: str) -> list[ProviderOption] | None:
@@ -156,10 +260,13 @@ def parse_catalog(body: Any, repo: str) -> list[ProviderOption] | None:
 
 
 def parse_mapping(body: Any) -> list[ProviderOption] | None:
+    """The Hub's providers for a model, in the user's order; None if the body is not a model's shape.
+    Both forms: a dict keyed by provider (`expand[]=inferenceProviderMapping`), or list_models' list of
+    {provider, hfModelId, providerId, status, task}."""
     if not isinstance(body, dict):
         return None
     mapping = body.get("inferenceProviderMapping")
-    if isinstance(mapping, list):  # some Hub versions return a list of {provider, ...}
+    if isinstance(mapping, list):
         mapping = {m.get("provider"): m for m in mapping if isinstance(m, dict)}
     if not isinstance(mapping, dict):
         return [] if "id" in body else None

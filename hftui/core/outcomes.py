@@ -26,6 +26,7 @@ class Outcome(str, Enum):
     OK = "ok"
     UNAUTHORIZED = "unauthorized"
     NO_INFERENCE_PERMISSION = "no_inference_permission"
+    ORG_REFUSED = "org_refused"  # the token may not act for that org: "on behalf of org X", revoked, approval
     FORBIDDEN = "forbidden"
     CREDITS = "credits"
     MODEL_NOT_SUPPORTED = "model_not_supported"
@@ -44,6 +45,12 @@ _CREDIT_WORDS = re.compile(
 )
 _PERMISSION_WORDS = re.compile(r"sufficient permissions|not have (the )?permission|inference.?providers? on behalf",
                                re.IGNORECASE)
+# An org's refusal, not the user's: a token without that org in its scope, or the org's token policy.
+_ORG_WORDS = re.compile(
+    r"on behalf of (the )?org(ani[sz]ation)?\b|organi[sz]ation (administrator|admin|resources)"
+    r"|organi[sz]ation.{0,80}\b(revoked|pending|approval|denied)|\b(revoked|approval|denied)\b.{0,80}organi[sz]ation",
+    re.IGNORECASE | re.DOTALL,
+)
 _MODEL_WORDS = re.compile(
     r"model_not_supported|not supported by any provider|model .*(not found|does not exist|is not available|retired|deprecated)"
     r"|no provider|not (served|available) (by|on)",
@@ -66,6 +73,8 @@ def classify(exchange: Exchange) -> Outcome:
         return Outcome.REDIRECT
     if status == 402 or (400 <= status < 500 and status != 429 and _CREDIT_WORDS.search(text)):
         return Outcome.CREDITS
+    if status in (401, 403) and _ORG_WORDS.search(text):
+        return Outcome.ORG_REFUSED
     if status == 403 and _PERMISSION_WORDS.search(text):
         return Outcome.NO_INFERENCE_PERMISSION
     if status == 401:

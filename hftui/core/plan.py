@@ -33,6 +33,7 @@ class PlanInputs:
     router_url: str = DEFAULT_ROUTER_URL
     hub_url: str = DEFAULT_HUB_URL
     timeout: float = 15.0
+    router_url_note: str | None = None  # how a router URL given in its OpenAI form (…/v1) was normalised
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "router_url", self.router_url.rstrip("/"))
@@ -50,6 +51,7 @@ class StepResult:
     note: str | None = None  # why the step chose what it chose, e.g. the provider it pinned
     target: str | None = None  # the model string a chat step sent
     repeats: StepId | None = None  # the step whose call this one repeated (bill-to)
+    orgs_not_tried: tuple[tuple[str, str], ...] = ()  # bill-to: (org, why) for each org whoami lists but not billed
     run_count: int = 0
 
     @property
@@ -69,7 +71,7 @@ class StepResult:
 
     def skipped(self, reason: str) -> StepResult:
         return replace(self, status=StepStatus.SKIPPED, exchange=None, attempts=(), skip_reason=reason, note=None,
-                       target=None, repeats=None)
+                       target=None, repeats=None, orgs_not_tried=())
 
 
 Listener = Callable[[StepResult], None]

@@ -5,9 +5,14 @@ captured, so whatever renders an Exchange (screen, JSON, bundle) cannot leak the
 
 A probe is bounded as a whole (connect, TLS, waiting and a trickling body all count against one
 timeout), follows redirects only within the origin it was sent to (so the token never goes
-anywhere else), keeps at most BODY_CAP_BYTES of a body, and turns every failure into a sentence
-that says where it stopped: which host refused, which phase timed out, which proxy was in the way.
-What an answer *means* is not decided here: see `outcomes`.
+anywhere else), keeps at most its spec's `body_cap` of a body, and turns every failure into a
+sentence that says where it stopped: which host refused, which phase timed out, which proxy was in the
+way. What an answer *means* is not decided here: see `outcomes`.
+
+Bodies are evidence, so the cap depends on what they are: a chat answer is bounded (BODY_CAP_BYTES),
+while the router's catalog and the Hub's mapping keep up to EVIDENCE_BODY_CAP_BYTES (the real catalog
+lists 100-200+ models, often over 300 KB; cut, it would read as "no provider"). A body is parsed as
+JSON once, on first use, and the result kept on the response.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import contextlib
 import json
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -28,11 +34,13 @@ from hftui.core.redact import Redactor
 if TYPE_CHECKING:
     import httpx
 
-BODY_CAP_BYTES = 256 * 1024
+BODY_CAP_BYTES = 256 * 1024  # a chat answer: "Reply with exactly OK" in 8 tokens, or an error
+EVIDENCE_BODY_CAP_BYTES = 8 * 1024 * 1024  # the catalog and the mapping: read whole, they are what the verdict reads
 # Read past the cap by this much and redact before cutting, so a secret that straddles the cap is
 # masked whole instead of leaving its first characters at the end of the kept body.
 _REDACTION_SLACK = 4096
 MAX_REDIRECTS = 3
+_FLOOD_MARGIN = 768 * 1024  # past the cap, read at most this much more (or the cap again) to size the body
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class ProbeSpec:
     url: str
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # raw: may hold the token
     json_body: dict[str, Any] | None = None
+    body_cap: int = BODY_CAP_BYTES  # how much of the answer's body to keep
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,7 @@ class CapturedResponse:
     reason: str
     http_version: str
     headers: tuple[tuple[str, str], ...]  # redacted
-    body: str  # redacted, capped at BODY_CAP_BYTES
+    body: str  # redacted, capped at the probe's body_cap
     truncated: bool = False
     body_bytes: int = 0
     final_url: str = ""
@@ -67,8 +76,11 @@ class CapturedResponse:
         lname = name.lower()
         return next((v for k, v in self.headers if k.lower() == lname), None)
 
-    @property
+    @cached_property
     def json(self) -> Any:
+        """The body parsed as JSON (None if it is not JSON, or was cut): parsed once, on first use."""
+        if self.truncated:
+            return None  # a cut body may still parse (a cut list of models): half a catalog is not one
         try:
             return json.loads(self.body)
         except (ValueError, RecursionError):
@@ -114,8 +126,9 @@ class Exchange:
 
 
 async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redactor, timeout: float,
-                    body_cap: int = BODY_CAP_BYTES) -> Exchange:
+                    body_cap: int | None = None) -> Exchange:
     """Send one request and capture everything; never raises for network or server faults."""
+    body_cap = spec.body_cap if body_cap is None else body_cap
     body_text = json.dumps(spec.json_body) if spec.json_body is not None else None
     captured_request = CapturedRequest(
         method=spec.method,
@@ -205,7 +218,7 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
                 piece = chunk[: keep - kept]
                 chunks.append(piece)
                 kept += len(piece)
-            elif total > body_cap * 4:
+            elif total > body_cap + max(body_cap, _FLOOD_MARGIN):
                 break  # enough to say how large it is; stop downloading a flood
         truncated = total > body_cap
         if truncated and progress.declared and progress.declared > total:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hftui.core.billto import read_attempt
 from hftui.core.diagnosis import Diagnosis
+from hftui.core.hub import Account
 from hftui.core.plan import StepResult
 from hftui.core.printable import printable
 from hftui.core.probes import Exchange
@@ -32,12 +34,14 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
             "next_steps": list(verdict.next_steps),
             "alternatives": [c.value for c in verdict.alternatives],
         },
-        "steps": [_step_dict(step) for step in diagnosis.steps],
+        "steps": [_step_dict(step, account) for step in diagnosis.steps],
         "token": None if token is None else {
             "source": token.source,
             "suffix": token.suffix,
             "length": token.length,
             "problems": [p.value for p in token.problems],
+            "expires_at": token.expires_at,
+            "refreshable": token.refreshable,
         },
         "token_sources": [
             {"source": c.source, "suffix": c.suffix, "length": c.length, "problems": [p.value for p in c.problems],
@@ -55,12 +59,18 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
             "is_pro": account.is_pro,
             "can_pay": account.can_pay,
             "billing_mode": account.billing_mode,
+            "token_kind": account.token_kind,
+            "auth_type": account.auth_type,
+            "org_details": [{"name": org.name, "can_pay": org.can_pay, "is_enterprise": org.is_enterprise,
+                             "role": org.role, "token_may_bill": account.may_bill(org.name)}
+                            for org in account.org_details],
         },
         "inputs": {
             "model": str(diagnosis.inputs.model),
             "baseline": str(diagnosis.inputs.baseline),
             "bill_to": diagnosis.inputs.bill_to,
             "router_url": diagnosis.inputs.router_url,
+            "router_url_note": diagnosis.inputs.router_url_note,
             "hub_url": diagnosis.inputs.hub_url,
             "timeout": diagnosis.inputs.timeout,
         },
@@ -68,7 +78,7 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
     }
 
 
-def _step_dict(step: StepResult) -> dict[str, Any]:
+def _step_dict(step: StepResult, account: Account | None = None) -> dict[str, Any]:
     exchange = step.exchange
     data: dict[str, Any] = {
         "id": step.step_id,
@@ -86,10 +96,19 @@ def _step_dict(step: StepResult) -> dict[str, Any]:
     if step.attempts:
         data["attempts"] = [
             {"bill_to": attempt.org, "http_status": attempt.exchange.status, "request_id": attempt.exchange.request_id,
-             "request": _request_dict(attempt.exchange), "response": _response_dict(attempt.exchange)}
+             "request": _request_dict(attempt.exchange), "response": _response_dict(attempt.exchange),
+             **_reading(attempt.org, attempt.exchange, account)}
             for attempt in step.attempts
         ]
+    if step.orgs_not_tried:
+        data["orgs_not_tried"] = [{"org": org, "why": why} for org, why in step.orgs_not_tried]
     return data
+
+
+def _reading(org: str, exchange: Exchange, account: Account | None) -> dict[str, str]:
+    """What the attempt says, read against whoami: worked, refused, tried (the billing path), other."""
+    reading = read_attempt(org, exchange, account)
+    return {"reading": reading.reading.value, "why": reading.why}
 
 
 def _request_dict(exchange: Exchange | None) -> dict[str, Any] | None:

@@ -3,21 +3,42 @@
 RULES ends with INCONCLUSIVE, which matches whatever no other rule explains; `verdict.diagnose`
 takes the first match and keeps the others as alternatives. A rule returns a seed letter only when
 its case has more than one (provider_policy: A or B); otherwise the case's own letter is used.
+
+The evidence hierarchy, which the order and the conditions below follow:
+
+1. **A chat call that answered outranks anything read from whoami.** If the user's own call works,
+   the verdict is `ok`, and whatever whoami said against it (a 401, a missing permission, an expiry)
+   is a named side note: a different Hub (HF_ENDPOINT), a transient limit, a permission shape that
+   moved. `token_invalid` needs whoami's 401 *and* no sign the router authenticated the token;
+   `token_expired` needs no chat call that worked.
+2. **whoami only explains failing calls.** A permission verdict needs a chat call the router refused;
+   when whoami shows the permission the router denies, the verdict says they contradict.
+3. **A refused X-HF-Bill-To confirms nothing about billing.** It is explained from whoami (membership,
+   the org's canPay/Enterprise, the token's org-scoped permissions, the org's token policy), never
+   read as the user's missing permission; `account_fault` needs an org that could pay, billed with a
+   token that may bill it, answering the same failure (see `billto`).
+4. **A failure with its own cause wins over a refused bill-to**, which is then an alternative.
+
+The rules about the calls (routing, the model, billing) are in `call_rules`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from hftui.core import call_rules
 from hftui.core.cases import Case
-from hftui.core.facts import Facts, Finding, describe
-from hftui.core.outcomes import Outcome, when_to_retry
+from hftui.core.facts import USER_CALLS, Facts, Finding, describe
+from hftui.core.hub import DEFAULT_ROUTER_URL, INFERENCE_PERMISSION
+from hftui.core.outcomes import Outcome, error_message, when_to_retry
 from hftui.core.status import StepStatus
 from hftui.core.steps import StepId
-from hftui.core.tokens import CLEANABLE
+from hftui.core.tokens import CLEANABLE, TokenProblem
 
 UNREACHABLE = (Outcome.NETWORK, Outcome.TIMEOUT)
-REJECTED = (Outcome.UNAUTHORIZED, Outcome.MODEL_NOT_SUPPORTED, Outcome.FORBIDDEN, Outcome.CLIENT_ERROR)
+NOT_HERE = (404, 405, 410)  # what a server that is not the router answers to the router's own routes
+CREATE_TOKEN = "Create a token with 'Make calls to Inference Providers' at hf.co/settings/tokens and set it in the app's runtime."
 
 
 def rule_no_token(f: Facts) -> Finding | None:
@@ -51,6 +72,35 @@ def rule_network_error(f: Facts) -> Finding | None:
     )
 
 
+def rule_wrong_router_url(f: Facts) -> Finding | None:
+    """The router always answers GET /v1/models and POST /v1/chat/completions (200, 4xx with a meaning):
+    a server that 404s both (or 405/410s them, or serves a web page for the catalog) is not the router."""
+    catalog, known_good = f.results.get(StepId.CATALOG), f.results.get(StepId.KNOWN_GOOD)
+    if f.outcome(StepId.CATALOG) is None or f.outcome(StepId.KNOWN_GOOD) is None:
+        return None
+    page = f.ok(StepId.CATALOG) and catalog.exchange.json is None and not catalog.exchange.response.truncated
+    chat = [s for s in (StepId.KNOWN_GOOD, StepId.AS_CONFIGURED) if f.outcome(s) is not None]
+    if not ((catalog.http_status in NOT_HERE or page) and all(f.results[s].http_status in NOT_HERE for s in chat)):
+        return None
+    url = f.inputs.router_url
+    said = " ".join(filter(None, (error_message(r.exchange) for r in (catalog, known_good) if r.exchange)))
+    hints = []
+    host = (urlsplit(url).hostname or "").lower()
+    if url.rstrip("/") == f.inputs.hub_url.rstrip("/") or host in ("huggingface.co", "www.huggingface.co", "hf.co"):
+        hints.append("that is the Hub's address: HF_ENDPOINT and --hub-url move the Hub, never the router")
+    if host.startswith("api-inference.") or "router.huggingface.co" in said:
+        hints.append("the legacy Inference API (api-inference.huggingface.co) is gone: its answer points to the router")
+    return Finding(
+        f"{url} is not the router: GET {url}/v1/models answered {catalog.http_status}"
+        f"{' with a web page' if page else ''} and POST {url}/v1/chat/completions answered {known_good.http_status}, "
+        f"which the router never does for its own routes" + (f" ({'; '.join(hints)})." if hints else "."),
+        tuple(f.evidence(s) for s in (StepId.CATALOG, *chat)),
+        (f"Use --router-url {DEFAULT_ROUTER_URL} (or HFTUI_ROUTER_URL). The OpenAI SDK's base_url "
+         f"{DEFAULT_ROUTER_URL}/v1 is the same router, and hftui accepts that form too.",
+         "Behind a proxy or gateway, give its base URL: the part before /v1/chat/completions."),
+    )
+
+
 def rule_token_malformed(f: Facts) -> Finding | None:
     token = f.token
     if token is None or not token.is_malformed or f.status(StepId.WHOAMI_RAW) in (None, StepStatus.OK,
@@ -71,66 +121,82 @@ def rule_token_malformed(f: Facts) -> Finding | None:
     ))
 
 
-def rule_token_invalid(f: Facts) -> Finding | None:
-    if f.outcome(StepId.WHOAMI) is not Outcome.UNAUTHORIZED:
-        return None
+def rule_token_expired(f: Facts) -> Finding | None:
     token = f.token
-    note = ""
-    if token is not None and any(p.value in ("org_token", "not_hf_token") for p in token.problems):
-        note = " It does not even look like a user token (hf_...)."
+    if token is None or not token.expired or f.any_chat_ok():
+        return None
+    refresh = ("with the refresh token stored beside it" if token.refreshable
+               else "only with a refresh token, and none is stored beside it, so only a new login helps")
     return Finding(
-        f"The Hub rejects the token from {token.source if token else 'the runtime'} ({token.suffix if token else ''}): "
-        f"it is revoked, mistyped, or an old token still set in this environment.{note}",
-        (f.evidence(StepId.WHOAMI),),
+        f"The token from {token.source} ({token.suffix}) is a short-lived OAuth access token from a browser login, "
+        f"and it expired at {token.expiry_text} (stored_tokens' expires_at). huggingface_hub refreshes it on its "
+        f"own, {refresh}; curl, the OpenAI SDK and code that reads the token file send it as it is: expired.",
+        tuple(f.evidence(s) for s in (StepId.WHOAMI, *USER_CALLS) if f.failed(s)),
+        ("Renew it: run `hf auth login` again (a huggingface_hub call such as `hf auth whoami` also refreshes it "
+         "when a refresh token is stored).",
+         "For curl, the OpenAI SDK or a server, use a long-lived access token from hf.co/settings/tokens (HF_TOKEN) "
+         "instead of the browser login's short-lived one."),
+    )
+
+
+def rule_token_invalid(f: Facts) -> Finding | None:
+    """whoami's 401, or an organization's token (which whoami may accept), and no sign the router
+    authenticated it: a 401 from whoami while the router does is a different Hub, see rule_ok."""
+    token = f.token
+    org_token = (token is not None and TokenProblem.ORG_TOKEN in token.problems) or (
+        f.account is not None and f.account.kind == "org")
+    rejected = f.outcome(StepId.WHOAMI) is Outcome.UNAUTHORIZED or (
+        org_token and any(o in (Outcome.UNAUTHORIZED, Outcome.FORBIDDEN) for o in f.user_outcomes().values()))
+    if not rejected or f.router_accepted_token():
+        return None
+    note = ""
+    if org_token:
+        note = (" It is an organization token (api_org_…): Inference Providers take a user's token "
+                "(hf_…), and huggingface_hub's login refuses org tokens too.")
+    elif token is not None and TokenProblem.NOT_HF_TOKEN in token.problems:
+        note = " It does not even look like a user token (hf_...): a provider's own key goes to that provider, not the router."
+    who = "The Hub rejects" if f.outcome(StepId.WHOAMI) is Outcome.UNAUTHORIZED else "The router rejects"
+    return Finding(
+        f"{who} the token from {token.source if token else 'the runtime'} ({token.suffix if token else ''}), "
+        f"and no call shows the router accepting it: "
+        + ("an organization's token cannot call Inference Providers." if org_token else
+           "it is revoked, mistyped, or an old token still set in this environment.") + note,
+        tuple(f.evidence(s) for s in (StepId.WHOAMI, *USER_CALLS) if f.failed(s)),
+        (CREATE_TOKEN, "To have an organization pay, send that user token with X-HF-Bill-To: ORG (--bill-to ORG).")
+        if org_token else
         ("Compare the suffix shown here with the token list at hf.co/settings/tokens.",
          "Look for an older token shadowing the new one (HF_TOKEN in a shell profile, .env, service unit).",
-         "Create a new token with 'Make calls to Inference Providers' and set it in the app's runtime."),
+         CREATE_TOKEN),
     )
 
 
 def rule_lacks_permission(f: Facts) -> Finding | None:
-    denied = [s for s, o in f.chat_outcomes().items() if o is Outcome.NO_INFERENCE_PERMISSION]
-    says_no = f.account is not None and f.account.can_call_inference is False
-    if not denied and not says_no:
+    """Needs a user call the router refused; whoami explains it, or contradicts it (and the router wins)."""
+    user = f.user_outcomes()
+    if f.ok(StepId.KNOWN_GOOD) or f.ok(StepId.AS_CONFIGURED):
+        return None  # a call billed to the user works: the token has the permission
+    denied = [s for s, o in user.items() if o is Outcome.NO_INFERENCE_PERMISSION]
+    account = f.account
+    says_no = account is not None and account.can_call_inference is False
+    refused = [s for s, o in user.items() if o in (Outcome.UNAUTHORIZED, Outcome.FORBIDDEN)]
+    if not denied and not (says_no and refused):
         return None
-    evidence = []
+    kind = f" ({account.token_kind}{f' {account.token_name!r}' if account.token_name else ''})" if account else ""
+    evidence = [f.evidence(s) for s in denied or refused]
     if says_no:
-        evidence.append(f.evidence(StepId.WHOAMI, f"fine-grained token '{f.account.token_name or '?'}' lacks "
-                                                  f"inference.serverless.write"))
-    evidence += [f.evidence(s) for s in denied]
-    return Finding(
-        "The token is valid but does not have the 'Make calls to Inference Providers' permission.",
-        tuple(evidence),
-        ("Edit the token at hf.co/settings/tokens and tick 'Make calls to Inference Providers' "
-         "(or create a new fine-grained token with it).",),
-    )
-
-
-def rule_bill_to_fixes(f: Facts) -> Finding | None:
-    if not f.ok(StepId.BILL_TO):
-        return None
-    result = f.results[StepId.BILL_TO]
-    org = next((attempt.org for attempt in result.attempts if attempt.exchange.ok), f.inputs.bill_to)
-    evidence = tuple(f.evidence(s) for s in (result.repeats, StepId.BILL_TO) if s)
-    return Finding(
-        f"The failing call works when billed to the organization '{org}' (X-HF-Bill-To): personal billing "
-        f"is the problem (no credits or no payment method on the personal account).",
-        evidence,
-        (f"Send X-HF-Bill-To: {org} from the app (InferenceClient(bill_to=\"{org}\") or the header).",
-         "Or add credits / a payment method to the personal account at hf.co/settings/billing."),
-    )
-
-
-def rule_credits(f: Facts) -> Finding | None:
-    hits = [s for s, o in f.chat_outcomes().items() if o is Outcome.CREDITS]
-    if not hits:
-        return None
-    return Finding(
-        "The router says the account's Inference Providers credits are used up (or billing is not set up).",
-        tuple(f.evidence(s) for s in hits),
-        ("Check usage at hf.co/settings/billing; add credits, a payment method, or subscribe to PRO.",
-         "If an organization pays for inference, bill it: --bill-to ORG (X-HF-Bill-To)."),
-    )
+        evidence.insert(0, f.evidence(StepId.WHOAMI, f"whoami: the token{kind} lacks {INFERENCE_PERMISSION}"))
+    summary = f"The token{kind} is valid but does not have the 'Make calls to Inference Providers' permission."
+    if denied and account is not None and account.can_call_inference:
+        evidence.insert(0, f.evidence(StepId.WHOAMI, f"whoami: the token{kind} has {INFERENCE_PERMISSION}"))
+        summary = (f"The router refuses the token{kind} the permission to call Inference Providers (403), while whoami "
+                   f"shows {INFERENCE_PERMISSION} on it: they contradict. The router's answer is what counts: the "
+                   f"permission may have been removed since, or whoami here is a different Hub (HF_ENDPOINT).")
+    return Finding(summary, tuple(evidence), (
+        "Edit the token at hf.co/settings/tokens and tick 'Make calls to Inference Providers' "
+        "(or create a new fine-grained token with it).",
+        *(("An app token carries only what the app was granted: use a user access token for Inference Providers.",)
+          if account is not None and account.token_kind.startswith("an app token") else ()),
+    ))
 
 
 def rule_rate_limited(f: Facts) -> Finding | None:
@@ -138,8 +204,8 @@ def rule_rate_limited(f: Facts) -> Finding | None:
     hits = [s for s, o in limited.items() if o is Outcome.RATE_LIMITED]
     if not hits:
         return None
-    if hits == [StepId.WHOAMI] and f.chat_calls_ok():
-        return None  # the Hub limits whoami strictly; the user's call works, so that is a side note of ok
+    if hits == [StepId.WHOAMI] and any(f.outcome(s) not in (None, *UNREACHABLE) for s in USER_CALLS):
+        return None  # the Hub limits whoami strictly; the router answered the calls, which say more
     wait = when_to_retry([f.results[s].exchange.response for s in hits
                           if f.results[s].exchange and f.results[s].exchange.response])
     return Finding(
@@ -148,53 +214,6 @@ def rule_rate_limited(f: Facts) -> Finding | None:
         ("Wait and retry with exponential backoff; lower the request rate.",
          "If it persists, try another provider (pin it: --model REPO:PROVIDER)."),
     )
-
-
-def rule_model_unavailable(f: Facts) -> Finding | None:
-    if not f.failed(StepId.AS_CONFIGURED) or f.ok(StepId.PINNED):
-        return None
-    said = f.outcome(StepId.AS_CONFIGURED)
-    retired = said is Outcome.MODEL_NOT_SUPPORTED and f.results[StepId.AS_CONFIGURED].http_status == 410
-    none_live = f.ok(StepId.MAPPING) and not f.live_providers
-    said_unsupported = said is Outcome.MODEL_NOT_SUPPORTED and f.providers_known and not f.live_providers
-    if not (retired or none_live or said_unsupported):
-        return None
-    listed = ", ".join(f"{p.provider} ({p.status})" for p in f.providers) or "none"
-    evidence = [f.evidence(StepId.AS_CONFIGURED)]
-    evidence += [f.evidence(s, f"{f.results[s].title}: live providers for {f.model.repo}: none (listed: {listed})")
-                 for s in (StepId.CATALOG, StepId.MAPPING) if f.ok(s)]
-    return Finding(
-        f"No live provider serves {f.model.repo} right now"
-        + (" (the provider retired it)." if retired else "."),
-        tuple(evidence),
-        ("Pick a model that is served: hf.co/models?inference_provider=all, or GET /v1/models.",
-         f"Known-good model to compare: {f.inputs.baseline}."),
-    )
-
-
-def rule_provider_policy(f: Facts) -> Finding | None:
-    if not (f.ok(StepId.KNOWN_GOOD) and f.failed(StepId.AS_CONFIGURED)
-            and f.outcome(StepId.AS_CONFIGURED) in REJECTED):
-        return None
-    policy = f.model.policy
-    confirmed = f.ok(StepId.PINNED)
-    evidence = [f.evidence(StepId.KNOWN_GOOD, f"known-good {f.inputs.baseline} works"),
-                f.evidence(StepId.AS_CONFIGURED)]
-    if confirmed:
-        pinned = f.results[StepId.PINNED]
-        evidence.append(f.evidence(StepId.PINNED, pinned.note))
-        summary = (f"The account and token are fine: the known-good model works and {pinned.target} works. "
-                   f"The ':{policy}' routing picks a provider that does not serve {f.model.repo} for you.")
-        steps = (f"Use the pinned model in the app: {pinned.target}.",
-                 "Or fix the provider order at hf.co/settings/inference-providers (enable a provider that serves it).")
-    else:
-        if f.results.get(StepId.PINNED) is not None:
-            evidence.append(f.evidence(StepId.PINNED))
-        summary = (f"The account works (known-good call succeeds) but {f.model} fails: the ':{policy}' routing policy "
-                   f"steers to a provider that does not serve this model for you. A pinned call could not confirm it yet.")
-        steps = ("Pin a provider that serves the model: --model REPO:PROVIDER (see the provider pane or GET /v1/models).",
-                 "Check the provider order at hf.co/settings/inference-providers.")
-    return Finding(summary, tuple(evidence), steps, seed_case="B" if confirmed else "A")
 
 
 def rule_provider_outage(f: Facts) -> Finding | None:
@@ -217,46 +236,32 @@ def rule_provider_outage(f: Facts) -> Finding | None:
     )
 
 
-def _same_401_everywhere(f: Facts) -> list[StepId] | None:
-    calls = [s for s in (StepId.KNOWN_GOOD, StepId.AS_CONFIGURED, StepId.PINNED) if f.outcome(s) is not None]
-    if not f.failed(StepId.KNOWN_GOOD) or not calls or any(f.outcome(s) is not Outcome.UNAUTHORIZED for s in calls):
-        return None
-    return calls
-
-
-def rule_account_fault(f: Facts) -> Finding | None:
-    calls = _same_401_everywhere(f)
-    if calls is None or not f.failed(StepId.BILL_TO):
-        return None
-    orgs = ", ".join(attempt.org for attempt in f.results[StepId.BILL_TO].attempts)
-    return Finding(
-        f"Every chat call fails with the same 401 although the token passes whoami, and billing "
-        f"{orgs} does not help either. This points to an account-side fault: contact support with the bundle.",
-        tuple(f.evidence(s) for s in (*calls, StepId.WHOAMI, StepId.BILL_TO) if f.results.get(s)),
-        ("Export the support bundle (hftui diagnose --report bundle.md) and send it to api-enterprise@huggingface.co "
-         "or the forum, with the x-request-ids.",),
-    )
-
-
-def rule_billing_or_account(f: Facts) -> Finding | None:
-    calls = _same_401_everywhere(f)
-    if calls is None:
-        return None
-    return Finding(
-        "Both the known-good and the pinned call fail with the same 401 while the token itself is valid: the usual "
-        "cause is credits/billing on the personal account (the 401 text does not say so), else an account-side fault.",
-        tuple(f.evidence(s) for s in (*calls, StepId.WHOAMI) if f.results.get(s)),
-        ("Check credits and payment method at hf.co/settings/billing.",
-         "If you belong to an organization that pays for inference, retry with --bill-to ORG.",
-         "If billing is fine, export the support bundle and contact support."),
-    )
+def side_notes(f: Facts) -> list[str]:
+    """What whoami (or the token's stored expiry) said against calls the router served: named, not hidden."""
+    notes = []
+    whoami = f.outcome(StepId.WHOAMI)
+    if whoami is Outcome.UNAUTHORIZED:
+        notes.append(f"The Hub at {f.inputs.hub_url} rejects this token but the router accepts it: a different Hub "
+                     f"(HF_ENDPOINT pointing at a mirror or a private Hub; it does not move the router) or a "
+                     f"transient limit, not a bad token.")
+    elif whoami is Outcome.RATE_LIMITED:
+        notes.append(f"whoami at {f.inputs.hub_url} is rate limited (429): the Hub limits it strictly; it says "
+                     f"nothing about the token.")
+    if f.account is not None and f.account.can_call_inference is False:
+        notes.append(f"whoami says the token lacks {INFERENCE_PERMISSION}, yet the router served the call: whoami's "
+                     f"permission shape may have moved (it moved once, from 'global' to the user-scoped entry).")
+    if f.token is not None and f.token.expired:
+        notes.append(f"stored_tokens says this token expired at {f.token.expiry_text}, yet the router accepted it "
+                     f"(a clock that is off, or a refreshed token).")
+    return notes
 
 
 def rule_ok(f: Facts) -> Finding | None:
-    if not f.chat_calls_ok():
+    """The user's own call works: that outranks anything else a probe said (evidence hierarchy, 1)."""
+    if not f.ok(StepId.AS_CONFIGURED):
         return None
     side_failures = [sid for sid, r in f.results.items() if r.status.failed]
-    summary = f"{f.model} answers: the call works from this environment with this token."
+    summary = " ".join([f"{f.model} answers: the call works from this environment with this token.", *side_notes(f)])
     if side_failures:
         summary += (f" Some side probes failed ({', '.join(side_failures)}); they are shown as evidence "
                     f"but do not break the call.")
@@ -291,18 +296,22 @@ Rule = Callable[[Facts], "Finding | None"]
 
 RULES: tuple[tuple[Case, Rule], ...] = (
     (Case.NO_TOKEN, rule_no_token),
-    (Case.TOKEN_MALFORMED, rule_token_malformed),
+    (Case.TOKEN_MALFORMED, rule_token_malformed),  # the app sends the raw value; the calls send it cleaned
+    (Case.OK, rule_ok),  # the user's call works: nothing below outranks that
     (Case.NETWORK_ERROR, rule_network_error),
+    (Case.WRONG_ROUTER_URL, rule_wrong_router_url),
+    (Case.TOKEN_EXPIRED, rule_token_expired),
     (Case.TOKEN_INVALID, rule_token_invalid),
     (Case.TOKEN_LACKS_INFERENCE_PERMISSION, rule_lacks_permission),
-    (Case.BILL_TO_FIXES, rule_bill_to_fixes),
-    (Case.CREDITS_EXHAUSTED, rule_credits),
+    (Case.BILL_TO_FIXES, call_rules.rule_bill_to_fixes),
+    (Case.MODEL_REQUIRES_PAYMENT, call_rules.rule_model_requires_payment),
+    (Case.CREDITS_EXHAUSTED, call_rules.rule_credits),
     (Case.RATE_LIMITED, rule_rate_limited),
-    (Case.MODEL_UNAVAILABLE, rule_model_unavailable),
-    (Case.PROVIDER_POLICY, rule_provider_policy),
+    (Case.MODEL_UNAVAILABLE, call_rules.rule_model_unavailable),
+    (Case.PROVIDER_POLICY, call_rules.rule_provider_policy),
     (Case.PROVIDER_OUTAGE, rule_provider_outage),
-    (Case.ACCOUNT_FAULT, rule_account_fault),
-    (Case.BILLING_OR_ACCOUNT, rule_billing_or_account),
-    (Case.OK, rule_ok),
+    (Case.BILL_TO_REFUSED, call_rules.rule_bill_to_refused),  # decisive only when nothing above has a cause
+    (Case.ACCOUNT_FAULT, call_rules.rule_account_fault),
+    (Case.BILLING_OR_ACCOUNT, call_rules.rule_billing_or_account),
     (Case.INCONCLUSIVE, rule_inconclusive),  # last: it matches whatever is left
 )

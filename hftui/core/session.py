@@ -12,9 +12,11 @@ imported only by `inputs` and `run`.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
@@ -37,11 +39,13 @@ class SettingsError(ValueError):
 
 
 class SimulatedScenario(Protocol):
-    """What a simulator scenario (hftui.sim.Scenario) tells the core: the demo user's model, org and token."""
+    """What a simulator scenario (hftui.sim.Scenario) tells the core: the demo user's model, org and token
+    (in HF_TOKEN, or in the token files of an HF_HOME: `token_files`, name → text)."""
 
     model: str
     bill_to: str | None
     client_token: str | None
+    token_files: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -55,14 +59,16 @@ class Settings:
     router_url: str
     timeout: float
     token_env: str | None
+    router_url_note: str | None = None  # set when the router URL was given in its OpenAI form and normalised
 
     @classmethod
     def resolve(cls, *, model: str | None = None, baseline: str | None = None, bill_to: str | None = None,
                 hub_url: str | None = None, router_url: str | None = None, timeout: float | None = None,
                 token_env: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
         """The settings from what was given (None: not given), else the environment, else the defaults.
-        Raises SettingsError for a URL that is not http(s)."""
+        Raises SettingsError for a URL that is not http(s), or carries a query, a fragment or credentials."""
         env = os.environ if env is None else env
+        router_flag = "--router-url" if router_url else "HFTUI_ROUTER_URL"
         settings = cls(
             model=model,
             baseline=baseline or DEFAULT_BASELINE,
@@ -72,11 +78,13 @@ class Settings:
             timeout=timeout or DEFAULT_TIMEOUT,
             token_env=token_env,
         )
+        base_url("--hub-url" if hub_url else "HF_ENDPOINT", settings.hub_url, router=False)
+        router, note = base_url(router_flag, settings.router_url, router=True)
         for flag, url in (("--hub-url", settings.hub_url), ("--router-url", settings.router_url)):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise SettingsError(f"{flag} {url!r} is not an http(s) URL, e.g. https://router.huggingface.co")
-        return settings
+        return replace(settings, router_url=router, router_url_note=note)
 
     @classmethod
     def for_simulator(cls, scenario: SimulatedScenario, url: str, timeout: float = 5.0) -> Settings:
@@ -86,14 +94,50 @@ class Settings:
 
     @property
     def warnings(self) -> list[str]:
-        """Plain HTTP to anything but loopback would send the token in clear text."""
-        warnings = []
+        """The lines to say on stderr before a run: a router URL that was normalised, and plain HTTP to
+        anything but loopback (it would send the token in clear text)."""
+        warnings = [f"note: {self.router_url_note}"] if self.router_url_note else []
         for name, url in (("Hub", self.hub_url), ("router", self.router_url)):
             parts = urlsplit(url)
             if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
                 warnings.append(f"warning: the {name} URL {url} is plain http: the token would cross the network "
                                 f"unencrypted")
         return warnings
+
+
+# The OpenAI SDK's base_url (…/v1) and the full endpoint people paste: hftui adds the API paths itself.
+_OPENAI_FORMS = ("/v1/chat/completions", "/v1/models", "/v1")
+
+
+def base_url(flag: str, url: str, router: bool) -> tuple[str, str | None]:
+    """The URL hftui builds its paths on, and what it changed (None: nothing); `flag` names where it came from.
+
+    Refuses what a base URL never has and hftui would have to drop or send along: a query, a fragment,
+    a user name or password (whose text is not repeated). A router URL may come in the forms people
+    copy from OpenAI snippets (`…/v1`, `…/v1/`, `…/v1/chat/completions`): the origin and any prefix
+    before them are kept.
+    """
+    try:
+        parts = urlsplit(url)
+        has_credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        return url, None  # not a URL at all: the http(s) check says so
+    what = flag if flag.startswith("--") else f"{flag} (from the environment)"
+    if has_credentials:
+        raise SettingsError(f"{what}: a URL with a user name or password (user:pass@host) is refused; the HF token "
+                            f"is the only credential hftui sends")
+    for sign, name, present in (("?", "query", parts.query or url.rstrip().endswith("?")),
+                                ("#", "fragment", parts.fragment or "#" in url)):
+        if present:
+            raise SettingsError(f"{what}: a URL with a {name} ({sign}…) is refused; give the base URL, e.g. "
+                                f"{DEFAULT_ROUTER_URL if router else DEFAULT_HUB_URL}")
+    path = parts.path.rstrip("/")
+    tail = next((form for form in _OPENAI_FORMS if path.endswith(form)), None) if router else None
+    if tail is None:
+        return url, None
+    base = f"{parts.scheme}://{parts.netloc}{path[: -len(tail)]}"
+    return base, (f"{flag} {url} is an OpenAI-style URL: hftui adds /v1/… itself, so it uses {base} "
+                  f"(both name the same router)")
 
 
 def token_locations(settings: Settings, env: Mapping[str, str] | None = None, isolated: bool = False) -> TokenLocations:
@@ -109,8 +153,15 @@ def token_locations(settings: Settings, env: Mapping[str, str] | None = None, is
 
 
 def sim_token_env(scenario: SimulatedScenario) -> dict[str, str]:
-    """The demo user's environment: only the scenario's token, never the real user's."""
-    return {"HF_TOKEN": scenario.client_token} if scenario.client_token is not None else {}
+    """The demo user's environment: only the scenario's token, never the real user's (none when the
+    scenario keeps its token in a token file)."""
+    if scenario.client_token is None or "token" in _token_files(scenario):
+        return {}
+    return {"HF_TOKEN": scenario.client_token}
+
+
+def _token_files(scenario: SimulatedScenario) -> Mapping[str, str]:
+    return getattr(scenario, "token_files", None) or {}  # a stand-in scenario may have none
 
 
 _UNSET: Any = object()
@@ -158,8 +209,21 @@ class Session:
     def for_simulator(cls, scenario: SimulatedScenario, url: str, **changes: Any) -> Session:
         """The demo user's session against the simulator serving `scenario` at `url`: the demo's settings
         (`changes` replace some of them) and the scenario's token only; no keyring, no files."""
-        settings = replace(Settings.for_simulator(scenario, url), **changes)
-        return cls.open(settings, env=sim_token_env(scenario), isolated=True)
+        return cls.simulated(replace(Settings.for_simulator(scenario, url), **changes), scenario)
+
+    @classmethod
+    def simulated(cls, settings: Settings, scenario: SimulatedScenario) -> Session:
+        """The demo user's session: the scenario's environment and token files only, never the real user's.
+        The files are written to a private temporary HF_HOME, read, and removed."""
+        env, files = sim_token_env(scenario), _token_files(scenario)
+        if not files:
+            return cls.open(settings, env=env, isolated=True)
+        with tempfile.TemporaryDirectory(prefix="hftui-sim-home-") as home:
+            for name, text in files.items():
+                (Path(home) / name).write_text(text, encoding="utf-8")
+            where = TokenLocations(env=env, token_env=settings.token_env, token_path=Path(home) / "token",
+                                   stored_tokens_path=Path(home) / "stored_tokens")
+            return cls.at(settings, where)
 
     # -- the keyring -------------------------------------------------------------------------------
 
@@ -207,7 +271,8 @@ class Session:
         return PlanInputs(model=model, token=self.tokens.active if token is _UNSET else token,
                           baseline=baseline or _parse(settings.baseline),
                           bill_to=settings.bill_to if bill_to is _UNSET else bill_to,
-                          router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout)
+                          router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout,
+                          router_url_note=settings.router_url_note)
 
     async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None) -> Diagnosis:
         """The whole plan on `inputs` (default: the settings' own); the diagnosis lists every token

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
 from hftui.core.hub import Account, ModelRef, ProviderOption, merge_providers, parse_catalog, parse_mapping, parse_whoami
-from hftui.core.probes import Exchange, ProbeSpec
+from hftui.core.probes import EVIDENCE_BODY_CAP_BYTES, Exchange, ProbeSpec
 from hftui.core.status import StepStatus
 
 if TYPE_CHECKING:
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 CHAT_PROMPT = "Reply with exactly OK"
 CHAT_MAX_TOKENS = 8
-MAX_BILL_TO_ORGS = 3
+MAX_BILL_TO_ORGS = 20  # orgs billed in one run (those that can pay first); the rest are listed as not tried
+BILL_TO_CONCURRENCY = 8  # of those, how many calls are in flight at once
 
 
 class StepId(StrEnum):
@@ -111,22 +112,37 @@ def account_of(results: Mapping[str, StepResult]) -> Account | None:
     return None
 
 
-def providers_of(inputs: PlanInputs, results: Mapping[str, StepResult]) -> list[ProviderOption]:
-    """The providers of the user's model, from the catalog and the Hub mapping, as far as they answered."""
-    def parsed(step_id: StepId, parse):
-        result = results.get(step_id)
-        return parse(result.exchange.json) if result and result.exchange and result.exchange.ok else None
+def catalog_providers(inputs: PlanInputs, results: Mapping[str, StepResult]) -> list[ProviderOption] | None:
+    """What the router's catalog lists for the user's model; None when the catalog was not read (no 2xx,
+    or a body that was cut or is not the catalog's shape): unknown, which is not "no provider"."""
+    return _read(results, StepId.CATALOG, lambda body: parse_catalog(body, inputs.model.repo))
 
-    return merge_providers(parsed(StepId.CATALOG, lambda body: parse_catalog(body, inputs.model.repo)),
-                           parsed(StepId.MAPPING, parse_mapping))
+
+def mapping_providers(results: Mapping[str, StepResult]) -> list[ProviderOption] | None:
+    """What the Hub maps the user's model to, in the user's order; None when the mapping was not read."""
+    return _read(results, StepId.MAPPING, parse_mapping)
+
+
+def _read(results: Mapping[str, StepResult], step_id: StepId, parse):
+    result = results.get(step_id)
+    return parse(result.exchange.json) if result and result.exchange and result.exchange.ok else None
+
+
+def providers_of(inputs: PlanInputs, results: Mapping[str, StepResult]) -> list[ProviderOption]:
+    """The providers of the user's model, from the catalog and the Hub mapping, as far as they were read."""
+    return merge_providers(catalog_providers(inputs, results), mapping_providers(results))
 
 
 def _shape_note(exchange: Exchange, parsed, unusable: str, empty: str | None = None) -> str | None:
-    """A 200 whose body does not have the shape we read is worth saying: it is not what it seems."""
+    """A 200 whose body cannot be read, or does not have the shape we read, is worth saying: it is not
+    what it seems, and what it would have said is unknown (never "none")."""
     if not exchange.ok:
         return None
     if parsed is None:
-        return f"answered, but {unusable}"
+        response = exchange.response
+        if response is not None and (response.truncated or exchange.json is None):
+            return f"answered, but could not read it ({response.note or 'empty body'}): {unusable.split(': ', 1)[-1]}"
+        return f"answered, but could not read it: {unusable}"
     if empty and not parsed:
         return empty
     return None
@@ -145,7 +161,8 @@ async def _whoami_raw(run: PlanRun, step: StepResult) -> StepResult:
 
 
 async def _catalog(run: PlanRun, step: StepResult) -> StepResult:
-    exchange = await run.probe(ProbeSpec("GET", f"{run.inputs.router_url}/v1/models", auth_headers(run.inputs)))
+    exchange = await run.probe(ProbeSpec("GET", f"{run.inputs.router_url}/v1/models", auth_headers(run.inputs),
+                                         body_cap=EVIDENCE_BODY_CAP_BYTES))
     repo = run.inputs.model.repo
     note = _shape_note(exchange, parse_catalog(exchange.json, repo),
                        "without a 'data' list of models: the router's providers are unknown",
@@ -156,7 +173,7 @@ async def _catalog(run: PlanRun, step: StepResult) -> StepResult:
 async def _mapping(run: PlanRun, step: StepResult) -> StepResult:
     repo = quote(run.inputs.model.repo, safe="/")
     spec = ProbeSpec("GET", f"{run.inputs.hub_url}/api/models/{repo}?expand[]=inferenceProviderMapping",
-                     auth_headers(run.inputs))
+                     auth_headers(run.inputs), body_cap=EVIDENCE_BODY_CAP_BYTES)
     exchange = await run.probe(spec)
     note = _shape_note(exchange, parse_mapping(exchange.json),
                        "not in a model's shape: the Hub's provider mapping is unknown",
@@ -174,35 +191,64 @@ async def _known_good(run: PlanRun, step: StepResult) -> StepResult:
     return step.finished(await run.probe(chat_spec(run.inputs, model)), target=model)
 
 
-def choose_pinned_provider(model: ModelRef, providers: list[ProviderOption]) -> tuple[str | None, str]:
-    """The provider to pin the user's model to, or None with the reason."""
-    live = [p for p in providers if p.live]
+def choose_pinned_provider(model: ModelRef, providers: list[ProviderOption],
+                           avoid: tuple[str, ...] = ()) -> tuple[str | None, str]:
+    """The provider to pin the user's model to, or None with the reason.
+
+    Only a live provider still in routing; one the catalog marks live first, hf-inference last; never
+    one in `avoid` (the provider the failing call used, or the one it pinned) while another is live.
+    The provider the failing call was routed to is still tried when it is the only one left: pinned,
+    without the routing policy, it may answer differently (seed case B).
+    """
+    live = [p for p in providers if p.live and not p.removed]
     if not providers:
         return None, f"no provider is known to serve {model.repo} (catalog and mapping list none)"
     if not live:
-        states = ", ".join(f"{p.provider}: {p.status}" for p in providers)
+        states = ", ".join(f"{p.provider}: {'removed from routing' if p.removed else p.status}" for p in providers)
         return None, f"no live provider serves {model.repo} ({states})"
-    if model.provider and any(p.provider == model.provider for p in live):
-        return None, f"the configured call already pins {model.provider}, which is live for this model"
-    # Prefer a provider both sources agree on, then the router's catalog order.
-    live.sort(key=lambda p: (not (p.in_catalog and p.in_mapping), not p.in_catalog))
+    # Prefer a provider both sources agree on, then one the router's catalog lists; hf-inference last
+    # (CPU-focused since 2025-07: a mapping may still list it for an LLM it no longer serves).
+    live.sort(key=lambda p: (not (p.in_catalog and p.in_mapping), not p.in_catalog, p.provider == "hf-inference"))
+    avoided = {name.lower() for name in avoid}
+    others = [p for p in live if p.provider.lower() not in avoided]
+    if others:
+        chosen = others[0]
+        why = f"pinned to {chosen.provider} (live in {_where(chosen)})"
+        return chosen.provider, why + (f"; not {', '.join(sorted(avoided))}, which the failing call used"
+                                       if avoided & {p.provider.lower() for p in live} else "")
+    if model.provider and model.provider in avoided:
+        return None, f"the configured call already pins {model.provider}, the only live provider for {model.repo}"
     chosen = live[0]
-    return chosen.provider, f"pinned to {chosen.provider} (live in {_where(chosen)})"
+    return chosen.provider, f"pinned to {chosen.provider}, the only live provider (the one the failing call used)"
 
 
 def _where(option: ProviderOption) -> str:
     return " and ".join(name for name, flag in (("catalog", option.in_catalog), ("mapping", option.in_mapping)) if flag)
 
 
+def routed_provider(result: StepResult | None) -> str | None:
+    """The provider the router says served (or failed) a chat call: its x-inference-provider header."""
+    exchange = result.exchange if result else None
+    value = exchange.response.header("x-inference-provider") if exchange and exchange.response else None
+    return value.strip() or None if value else None
+
+
 async def _pinned(run: PlanRun, step: StepResult) -> StepResult:
-    catalog, mapping = run.results[StepId.CATALOG], run.results[StepId.MAPPING]
-    if catalog.status is not StepStatus.OK and mapping.status is not StepStatus.OK:
+    if catalog_providers(run.inputs, run.results) is None and mapping_providers(run.results) is None:
         return step.skipped("neither the catalog nor the Hub mapping could be read, so no provider is known")
-    provider, why = choose_pinned_provider(run.inputs.model, providers_of(run.inputs, run.results))
+    model, configured = run.inputs.model, run.results.get(StepId.AS_CONFIGURED)
+    if configured is not None and configured.status is StepStatus.OK and model.provider:
+        return step.skipped(f"the configured call already pins {model.provider}, and it answered")
+    if configured is not None and configured.status is StepStatus.ERROR:
+        return step.skipped("the configured call got no HTTP answer at all: a pinned call after it would wait out "
+                            "the timeout a second time (the known-good call tells the router from the provider)")
+    failed = configured is not None and configured.status.failed
+    avoid = tuple(name for name in (routed_provider(configured), model.provider if failed else None) if name)
+    provider, why = choose_pinned_provider(model, providers_of(run.inputs, run.results), avoid if failed else ())
     if provider is None:
         return step.skipped(why)
-    model = run.inputs.model.pinned_to(provider)
-    return step.finished(await run.probe(chat_spec(run.inputs, model)), note=why, target=model)
+    target = model.pinned_to(provider)
+    return step.finished(await run.probe(chat_spec(run.inputs, target)), note=why, target=target)
 
 
 _REPEATABLE = (StepId.AS_CONFIGURED, StepId.KNOWN_GOOD)  # the user's own call first
@@ -217,6 +263,21 @@ def failing_call(inputs: PlanInputs, results: Mapping[str, StepResult]) -> tuple
     return None
 
 
+def bill_to_orgs(inputs: PlanInputs, account: Account | None) -> tuple[list[str], tuple[tuple[str, str], ...]]:
+    """(the orgs to bill, in order; the orgs not billed, each with why). --bill-to names one org; else every
+    org whoami lists, those that can pay (canPay or Enterprise) first, up to MAX_BILL_TO_ORGS."""
+    if inputs.bill_to:
+        others = [org for org in account.orgs if org != inputs.bill_to] if account else []
+        return [inputs.bill_to], tuple((org, f"--bill-to names {inputs.bill_to}") for org in others)
+    if account is None:
+        return [], ()
+    ordered = sorted(account.org_details, key=lambda org: org.could_pay is not True)
+    tried = [org.name for org in ordered[:MAX_BILL_TO_ORGS]]
+    rest = tuple((org.name, f"only {MAX_BILL_TO_ORGS} orgs are billed in one run, those that can pay first "
+                            f"(pass --bill-to {org.name})") for org in ordered[MAX_BILL_TO_ORGS:])
+    return tried, rest
+
+
 async def _bill_to(run: PlanRun, step: StepResult) -> StepResult:
     failing = failing_call(run.inputs, run.results)
     if failing is None:
@@ -224,23 +285,30 @@ async def _bill_to(run: PlanRun, step: StepResult) -> StepResult:
             # Repeating a call that got no answer would only wait out the timeout a second time.
             return step.skipped("the failing call got no HTTP answer at all, which billing an org cannot change")
         return step.skipped("no chat call failed, so there is nothing to repeat with org billing")
-    if run.inputs.bill_to:
-        orgs = [run.inputs.bill_to]
-    else:
-        account = account_of(run.results)
-        if account is None:
-            return step.skipped("whoami did not answer, so no organization is known (pass --bill-to ORG)")
-        orgs = list(account.orgs[:MAX_BILL_TO_ORGS])
-        if not orgs:
-            return step.skipped(f"{account.name} belongs to no organization to bill (pass --bill-to ORG if one should)")
+    account = account_of(run.results)
+    if not run.inputs.bill_to and account is None:
+        return step.skipped("whoami did not answer, so no organization is known (pass --bill-to ORG)")
+    orgs, not_tried = bill_to_orgs(run.inputs, account)
+    if not orgs:
+        return step.skipped(f"{account.name} belongs to no organization to bill (pass --bill-to ORG if one should)")
     step_id, model = failing
-    exchanges = await asyncio.gather(*(run.probe(chat_spec(run.inputs, model, bill_to=org)) for org in orgs))
+    gate = asyncio.Semaphore(BILL_TO_CONCURRENCY)
+
+    async def billed(org: str) -> Exchange:
+        async with gate:
+            return await run.probe(chat_spec(run.inputs, model, bill_to=org))
+
+    exchanges = await asyncio.gather(*(billed(org) for org in orgs))
     attempts = tuple(BillToAttempt(org, exchange) for org, exchange in zip(orgs, exchanges))
     best = next((attempt for attempt in attempts if attempt.exchange.ok), attempts[0])
     note = f"repeated {step_id} ({model}) with X-HF-Bill-To: {best.org}"
     if len(orgs) > 1:
-        note += f" (tried {', '.join(orgs)})"
-    return step.finished(best.exchange, attempts=attempts, note=note, target=model, repeats=step_id)
+        note += " (tried, those that can pay first: " + ", ".join(
+            f"{attempt.org} {attempt.exchange.status or 'no answer'}" for attempt in attempts) + ")"
+    if not_tried:
+        note += f"; not tried: {', '.join(org for org, _ in not_tried)} ({not_tried[0][1]})"
+    return step.finished(best.exchange, attempts=attempts, note=note, target=model, repeats=step_id,
+                         orgs_not_tried=not_tried)
 
 
 def _token_is_malformed(inputs: PlanInputs) -> bool:
@@ -258,8 +326,9 @@ STEPS: tuple[Step, ...] = (
     Step(StepId.MAPPING, "Hub provider mapping", "which providers the Hub maps the model to", _mapping),
     Step(StepId.AS_CONFIGURED, "chat: {model}", "the call exactly as the app makes it", _as_configured),
     Step(StepId.KNOWN_GOOD, "chat: known-good {baseline}", "does any chat call work for this account?", _known_good),
+    # It waits for the user's call too: the provider that call was routed to is the one not to pin.
     Step(StepId.PINNED, "chat: {repo} pinned to a serving provider", "the same model, without the routing policy",
-         _pinned, needs=(StepId.CATALOG, StepId.MAPPING)),
+         _pinned, needs=(StepId.CATALOG, StepId.MAPPING, StepId.AS_CONFIGURED)),
     Step(StepId.BILL_TO, "chat: the failing call billed to an organization",
          "does billing an org (X-HF-Bill-To) change the result?", _bill_to,
          needs=(StepId.WHOAMI, StepId.AS_CONFIGURED, StepId.KNOWN_GOOD)),

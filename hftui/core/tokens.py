@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import configparser
 import os
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 
@@ -27,6 +29,7 @@ class TokenProblem(str, Enum):
     NOT_HF_TOKEN = "not_hf_token"
     EMPTY = "empty"
     DIFFERS_FROM_OTHER_SOURCE = "differs_from_other_source"
+    EXPIRED = "expired"
 
     @property
     def explanation(self) -> str:
@@ -44,7 +47,12 @@ _EXPLANATIONS = {
     TokenProblem.NOT_HF_TOKEN: "does not start with hf_ (a provider key? huggingface_hub sends such keys to the provider directly)",
     TokenProblem.EMPTY: "is empty",
     TokenProblem.DIFFERS_FROM_OTHER_SOURCE: "differs from the token in another source (an old token may shadow a new one)",
+    TokenProblem.EXPIRED: "is a short-lived OAuth access token whose stored expires_at has passed",
 }
+
+OIDC_VARIABLE = "HF_OIDC_RESOURCE"
+OIDC_NOTE = ("huggingface_hub's first source: an OIDC resource it exchanges for a short-lived token; hftui cannot "
+             "exchange it, so it tests the next source (an app using huggingface_hub gets the exchanged token)")
 
 # Problems that cleaning removes: the same token, badly transported.
 CLEANABLE = frozenset(
@@ -124,6 +132,10 @@ class TokenCandidate:
     raw: str = field(repr=False)
     problems: tuple[TokenProblem, ...] = ()
     note: str = ""  # where exactly, e.g. the file path
+    # From stored_tokens (browser OAuth login): when this value expires (unix s), and whether a refresh
+    # token is stored beside it. Any source holding the same value carries them.
+    expires_at: int | None = None
+    refreshable: bool = False
 
     @classmethod
     def pasted(cls, raw: str) -> TokenCandidate:
@@ -141,6 +153,17 @@ class TokenCandidate:
     @property
     def length(self) -> int:
         return len(self.raw)
+
+    @property
+    def expired(self) -> bool:
+        return TokenProblem.EXPIRED in self.problems
+
+    @property
+    def expiry_text(self) -> str:
+        """When it expired (or expires), in UTC; '' when no source says."""
+        if self.expires_at is None:
+            return ""
+        return datetime.fromtimestamp(self.expires_at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
     @property
     def is_malformed(self) -> bool:
@@ -182,6 +205,7 @@ class TokenLocations:
     keyring_reader: KeyringReader | None = None
     token_path: Path | None = None
     stored_tokens_path: Path | None = None
+    clock: Callable[[], float] = time.time  # what "now" is when a stored expires_at is compared with it
 
     @classmethod
     def from_environment(
@@ -213,6 +237,9 @@ def discover_tokens(where: TokenLocations) -> TokenReport:
     """Every candidate, in precedence order: the first one is what the run will use."""
     found: list[tuple[str, str, str]] = []  # (source, raw, note)
     unreadable: list[tuple[str, str]] = []
+    expiries: dict[str, tuple[int | None, bool]] = {}  # cleaned value -> (expires_at, refresh token stored)
+    if where.env.get(OIDC_VARIABLE):
+        unreadable.append((f"env:{OIDC_VARIABLE}", OIDC_NOTE))
 
     env_names = ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"]
     if where.token_env and where.token_env not in env_names:
@@ -237,7 +264,8 @@ def discover_tokens(where: TokenLocations) -> TokenReport:
     if where.token_path is not None:
         _read_token_file(where.token_path, found, unreadable)
     if where.stored_tokens_path is not None:
-        _read_stored_tokens(where.stored_tokens_path, found, unreadable)
+        _read_stored_tokens(where.stored_tokens_path, found, unreadable, expiries)
+    now = where.clock()
 
     # stored_tokens is a library of named tokens, not something a runtime loads, so only the
     # sources a runtime would pick count as shadowing each other.
@@ -247,7 +275,11 @@ def discover_tokens(where: TokenLocations) -> TokenReport:
         problems = inspect_token(raw)
         if len(runtime_values) > 1 and not source.startswith("stored_tokens:"):
             problems.append(TokenProblem.DIFFERS_FROM_OTHER_SOURCE)
-        candidates.append(TokenCandidate(source=source, raw=raw, problems=tuple(problems), note=note))
+        candidate = TokenCandidate(source=source, raw=raw, problems=tuple(problems), note=note)
+        expires_at, refreshable = expiries.get(candidate.cleaned, (None, False))
+        if expires_at is not None and expires_at <= now:
+            problems.append(TokenProblem.EXPIRED)
+        candidates.append(replace(candidate, problems=tuple(problems), expires_at=expires_at, refreshable=refreshable))
     return TokenReport(candidates=tuple(candidates), unreadable=tuple(unreadable))
 
 
@@ -265,7 +297,7 @@ def _read_token_file(path: Path, found: list, unreadable: list) -> None:
         found.append(("file:token", raw[:-1] if raw.endswith("\n") else raw, str(path)))
 
 
-def _read_stored_tokens(path: Path, found: list, unreadable: list) -> None:
+def _read_stored_tokens(path: Path, found: list, unreadable: list, expiries: dict) -> None:
     parser = configparser.ConfigParser(interpolation=None)
     try:
         text = path.read_text(encoding="utf-8")
@@ -279,3 +311,23 @@ def _read_stored_tokens(path: Path, found: list, unreadable: list) -> None:
         value = parser.get(name, "hf_token", fallback=None)
         if value:
             found.append((f"stored_tokens:{name}", value, str(path)))
+            # Browser OAuth login (2026-06+) stores a short-lived token with its refresh token and expiry.
+            expires_at = _unix_seconds(parser.get(name, "expires_at", fallback=None))
+            refreshable = bool(parser.get(name, "refresh_token", fallback=None))
+            if expires_at is not None or refreshable:
+                expiries[clean_token(value)] = (expires_at, refreshable)
+
+
+def _unix_seconds(text: str | None) -> int | None:
+    """expires_at as huggingface_hub writes it (unix seconds), or an ISO 8601 time; None if neither."""
+    if not text or not text.strip():
+        return None
+    try:
+        return int(float(text.strip()))
+    except (ValueError, OverflowError):  # not a number, or inf/nan
+        pass
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp())

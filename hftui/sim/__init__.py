@@ -7,13 +7,13 @@ says, so every verdict hftui can reach is reproducible offline: in tests, demos 
         ...
 """
 
-from hftui.sim.catalog import DEFAULT_CATALOG, CatalogEntry, ProviderOffer
+from hftui.sim.catalog import DEFAULT_CATALOG, FULL_CATALOG, CatalogEntry, ProviderOffer
 from hftui.sim.scenarios import SCENARIOS, get_scenario
-from hftui.sim.schema import ANY, ChatRule, Fault, Scenario, sim_token
+from hftui.sim.schema import ANY, ChatRule, Fault, Scenario, SimOrg, sim_token
 from hftui.sim.server import SimServer, banner, serve
 from hftui.sim.service import RecordedRequest
 
 __all__ = [
-    "ANY", "DEFAULT_CATALOG", "SCENARIOS", "CatalogEntry", "ChatRule", "Fault", "ProviderOffer", "RecordedRequest",
-    "Scenario", "SimServer", "banner", "get_scenario", "serve", "sim_token",
+    "ANY", "DEFAULT_CATALOG", "FULL_CATALOG", "SCENARIOS", "CatalogEntry", "ChatRule", "Fault", "ProviderOffer",
+    "RecordedRequest", "Scenario", "SimOrg", "SimServer", "banner", "get_scenario", "serve", "sim_token",
 ]

@@ -2,10 +2,15 @@
 
 The Hub's provider mapping is derived from it by default (Scenario.provider_mapping), so one
 table keeps discovery (/v1/models) and the Hub (/api/models/{repo}) consistent.
+
+DEFAULT_CATALOG holds the models the scenarios talk about; FULL_CATALOG adds generated ones
+(deterministic) up to the real catalog's size: 150+ models, over 300 KB of JSON, which a client
+that caps bodies small would cut (router-api.md §1).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 
@@ -82,6 +87,42 @@ DEFAULT_CATALOG: tuple[CatalogEntry, ...] = (
         ProviderOffer("novita", 0.60, 2.20, throughput=50, first_token_latency_ms=950, context_length=204800),
     )),
 )
+
+
+# Routable providers only: none removed in 2026-07, not `openai` (direct only).
+_ROUTABLE = ("together", "novita", "fireworks-ai", "groq", "cerebras", "nscale", "featherless-ai", "scaleway",
+             "deepinfra", "ovhcloud", "publicai", "baseten", "zai-org", "cohere", "hf-inference")
+_FAMILIES = (("meta-llama", "Llama-4-Scout"), ("Qwen", "Qwen3-Coder"), ("deepseek-ai", "DeepSeek-V3.2"),
+             ("mistralai", "Mistral-Small"), ("google", "gemma-3"), ("microsoft", "Phi-5"),
+             ("NousResearch", "Hermes-4"), ("zai-org", "GLM-4.5"), ("moonshotai", "Kimi-K2"), ("allenai", "OLMo-3"),
+             ("ibm-granite", "granite-4.0"), ("CohereLabs", "command-a"), ("baidu", "ERNIE-4.5"),
+             ("tencent", "Hunyuan-A13B"), ("swiss-ai", "Apertus"), ("HuggingFaceTB", "SmolLM3"))
+_SIZES = ("1B", "3B", "7B", "8B", "14B", "24B", "32B", "70B", "120B", "235B-A22B")
+_VARIANTS = ("Instruct", "Instruct-2507", "Thinking", "Chat", "it", "Instruct-FP8")
+
+
+def generated_catalog(count: int) -> tuple[CatalogEntry, ...]:
+    """`count` plausible catalog entries, the same every time (seeded by their index)."""
+    entries = []
+    for index in range(count):
+        digest = hashlib.sha256(f"hftui-catalog-{index}".encode()).digest()
+        org, family = _FAMILIES[index % len(_FAMILIES)]
+        size, variant = _SIZES[(index // len(_FAMILIES)) % len(_SIZES)], _VARIANTS[digest[0] % len(_VARIANTS)]
+        edition = index // (len(_FAMILIES) * len(_SIZES))
+        repo = f"{org}/{family}-{size}-{variant}" + (f"-v{edition + 1}" if edition else "")
+        providers = tuple(dict.fromkeys(_ROUTABLE[(digest[1] + step * (digest[2] % 5 + 1)) % len(_ROUTABLE)]
+                                        for step in range(3 + digest[3] % 5)))
+        entries.append(CatalogEntry(repo, tuple(
+            ProviderOffer(provider, round(0.02 + digest[4 + n] / 255, 2), round(0.05 + digest[10 + n] / 100, 2),
+                          throughput=30 + digest[16 + n] * 8, first_token_latency_ms=120 + digest[22 + n] * 4,
+                          status="error" if digest[28 + n % 4] % 11 == 0 else "live",
+                          context_length=(32768, 65536, 131072, 262144)[digest[n] % 4],
+                          supports_tools=digest[n + 1] % 3 != 0, is_model_author=provider == "zai-org" and org == "zai-org")
+            for n, provider in enumerate(providers)), created=1740000000 + int.from_bytes(digest[:3]) % 20000000))
+    return tuple(entries)
+
+
+FULL_CATALOG: tuple[CatalogEntry, ...] = DEFAULT_CATALOG + generated_catalog(260)
 
 
 def without(catalog: tuple[CatalogEntry, ...], *repos: str) -> tuple[CatalogEntry, ...]:

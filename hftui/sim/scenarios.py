@@ -6,8 +6,17 @@ verdict case and seed say what hftui should conclude against each.
 
 from __future__ import annotations
 
-from hftui.sim.catalog import DEFAULT_CATALOG, without
-from hftui.sim.schema import CREDITS_EXHAUSTED, INVALID_USERNAME, ChatRule, Fault, Scenario, sim_token
+from hftui.sim.catalog import FULL_CATALOG, CatalogEntry, ProviderOffer, without
+from hftui.sim.schema import (
+    CREDITS_EXHAUSTED,
+    HF_INFERENCE_NOT_SUPPORTED,
+    INVALID_USERNAME,
+    ChatRule,
+    Fault,
+    Scenario,
+    SimOrg,
+    sim_token,
+)
 
 
 def _scenarios(*items: Scenario) -> dict[str, Scenario]:
@@ -17,11 +26,21 @@ def _scenarios(*items: Scenario) -> dict[str, Scenario]:
 
 
 _401 = {"error": INVALID_USERNAME}
+# Every call billed to the user gets 401; a call with X-HF-Bill-To gets what the org's checks say.
+PERSONAL_401 = (ChatRule("*", bill_to=None, status=401, body=_401),)
 QWEN = "Qwen/Qwen3.5-9B"
 # Rich markup, an ANSI colour, an OSC window title with BEL, a screen clear, a bidi override, a fake line.
 HOSTILE_TEXT = ("[bold red]upstream failed[/] \x1b[31mred\x1b[0m \x1b]0;owned\x07\x1b[2J \u202eesrever"
                 "\n▶ Everything works  [ok]")
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
+GLM = "zai-org/GLM-4.6"
+EXPIRED_AT = 1780000000  # 2026-05-28 UTC: in the past, whatever day the tests run
+# The Qwen entry case A's router lists: featherless-ai live, together flagged.
+_QWEN_FEATHERLESS_ONLY = CatalogEntry(QWEN, (
+    ProviderOffer("featherless-ai", 0.10, 0.10, throughput=40, first_token_latency_ms=900, context_length=32768),
+    ProviderOffer("together", 0.18, 0.18, throughput=160, first_token_latency_ms=350, status="error",
+                  provider_id="Qwen/Qwen3.5-9B-Instruct-Turbo"),
+))
 
 SCENARIOS: dict[str, Scenario] = _scenarios(
     Scenario(
@@ -30,12 +49,23 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         expected_case="ok",
     ),
     Scenario(
-        "case-a", "':preferred' fails and no provider can be pinned",
-        "The user's ':preferred' call gets 401 while the known-good model works. The router's catalog does not list "
-        "the repo and the Hub mapping is unreadable (401 RepoNotFound), so no provider can be pinned to test it.",
+        "case-a", "':preferred' picks hf-inference, which does not serve the model",
+        "The user's provider order starts with hf-inference, so ':preferred' gets 400 'Model not supported by "
+        "provider hf-inference' while the known-good model works. The one other live provider, featherless-ai, is "
+        "overloaded (503), so a pinned call cannot confirm the policy yet.",
         expected_case="provider_policy", expected_seed="A",
-        catalog=without(DEFAULT_CATALOG, QWEN), mapping={QWEN: None},
-        chat_rules=(ChatRule(f"{QWEN}:preferred", status=401, body=_401),),
+        catalog=(*without(FULL_CATALOG, QWEN), _QWEN_FEATHERLESS_ONLY),
+        mapping={QWEN: {  # a public repo: the Hub answers 200, in the user's order
+            "hf-inference": {"status": "live", "providerId": QWEN, "task": "conversational"},
+            "featherless-ai": {"status": "live", "providerId": QWEN, "task": "conversational"},
+            "together": {"status": "error", "providerId": "Qwen/Qwen3.5-9B-Instruct-Turbo", "task": "conversational"},
+        }},
+        chat_rules=(
+            ChatRule(f"{QWEN}:preferred", status=400, body={"error": HF_INFERENCE_NOT_SUPPORTED},
+                     provider="hf-inference"),
+            ChatRule(f"{QWEN}:featherless-ai", status=503, provider="featherless-ai",
+                     body={"error": {"message": "Model is overloaded, please retry later", "type": "server_error"}}),
+        ),
     ),
     Scenario(
         "case-b", "':preferred' fails, the same model pinned to a provider works",
@@ -67,7 +97,7 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
     ),
     Scenario(
         "credits-exhausted", "Monthly included credits used up (402)",
-        "Every chat call gets 402 with the 'exceeded your monthly included credits' message; whoami is fine. "
+        "Every chat call gets 402 with the 2026 'depleted your monthly included credits' message; whoami is fine. "
         "Free account without a payment method.",
         expected_case="credits_exhausted", expected_seed="C", can_pay=False,
         chat_rules=(ChatRule("*", status=402, body={"error": CREDITS_EXHAUSTED}),),
@@ -175,6 +205,93 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
             ChatRule(f"{QWEN}:together", fault=Fault("echo", status=502)),
             ChatRule("*", status=502, body={"error": HOSTILE_TEXT}),
         ),
+    ),
+    # -- billing an organization, refused ------------------------------------------------------------
+    Scenario(
+        "bill-to-refused", "401 on personal billing, the org refuses the token (403 on behalf of org)",
+        "Every chat call billed to the user gets 401. The user's fine-grained token has no Inference Providers "
+        "permission scoped to acme-research, so billing it gets 403 '…on behalf of org acme-research'.",
+        expected_case="bill_to_refused", expected_seed="C", orgs=(SimOrg("acme-research", token_scope=False),),
+        chat_rules=PERSONAL_401,
+    ),
+    Scenario(
+        "bill-to-cannot-pay", "401 on personal billing, the org cannot pay (401)",
+        "Every chat call gets 401, and so does billing the user's only organization, study-group. whoami says "
+        "study-group has no payment method and is not on a Team or Enterprise plan: nothing about billing is confirmed.",
+        expected_case="bill_to_refused", expected_seed="C", can_pay=False,
+        orgs=(SimOrg("study-group", can_pay=False, role="write"),),
+        chat_rules=PERSONAL_401,
+    ),
+    Scenario(
+        "bill-to-revoked", "The Enterprise org revoked the token",
+        "Every chat call billed to the user gets 401. Billing the Enterprise org bigcorp gets 403 'Your token has "
+        "been revoked by the organization administrator': the org's token policy, not the account.",
+        expected_case="bill_to_refused", expected_seed="C", token_role="write",
+        orgs=(SimOrg("bigcorp", can_pay=False, is_enterprise=True, policy="revoked"),),
+        chat_rules=PERSONAL_401,
+    ),
+    Scenario(
+        "bill-to-not-member", "--bill-to names an org the user is not in",
+        "Every chat call gets 401, and the user bills other-lab, which whoami does not list among their "
+        "organizations. The router answers 401 there too: a refusal, not a billing result.",
+        expected_case="bill_to_refused", expected_seed="C", orgs=("acme-research",), bill_to="other-lab",
+        chat_rules=PERSONAL_401,
+    ),
+    Scenario(
+        "credits-org-refused", "Credits used up (402, OpenAI form); billing the org refused",
+        "Every chat call gets 402 in the OpenAI error form: the credits are used up. Billing acme-research gets 403 "
+        "'…on behalf of org acme-research' (the token is not scoped to it), which confirms nothing about billing.",
+        expected_case="credits_exhausted", expected_seed="C", can_pay=False,
+        orgs=(SimOrg("acme-research", token_scope=False),),
+        chat_rules=(ChatRule("*", bill_to=None, status=402, body={"error": {
+            "message": CREDITS_EXHAUSTED, "type": "insufficient_quota", "param": None, "code": "insufficient_quota"}}),),
+    ),
+    Scenario(
+        "many-orgs", "Six orgs, the one that pays is the fifth",
+        "Every chat call billed to the user gets 401. Of the user's six organizations only acme-research, fifth in "
+        "whoami's list, can pay, and billing it works.",
+        expected_case="bill_to_fixes", expected_seed="D",
+        orgs=(SimOrg("study-group", can_pay=False), SimOrg("reading-club", can_pay=False),
+              SimOrg("hackathon-2025", can_pay=False), SimOrg("old-startup", can_pay=False), SimOrg("acme-research"),
+              SimOrg("side-project", can_pay=False)),
+        chat_rules=PERSONAL_401,
+    ),
+    # -- tokens, Hubs and URLs -----------------------------------------------------------------------
+    Scenario(
+        "token-expired", "The browser login's OAuth token has expired",
+        "The token file holds a short-lived OAuth token from a browser login; stored_tokens holds its refresh token "
+        "and an expires_at in the past. huggingface_hub would refresh it, but the app sends it as it is and gets 401.",
+        expected_case="token_expired", client_token=sim_token("token-expired-oauth"),
+        valid_tokens=(sim_token("token-expired-refreshed"),),
+        token_files={"token": sim_token("token-expired-oauth") + "\n", "stored_tokens": (
+            f"[browser]\nhf_token = {sim_token('token-expired-oauth')}\n"
+            f"refresh_token = hf_oauth_r_{sim_token('token-expired-refresh')[6:]}\nexpires_at = {EXPIRED_AT}\n")},
+    ),
+    Scenario(
+        "hub-mirror", "whoami says 401, every chat call works",
+        "HF_ENDPOINT points at a private Hub mirror that does not know the token, so whoami and the mapping get 401. "
+        "The router, which HF_ENDPOINT does not move, serves every call.",
+        expected_case="ok", model=f"{QWEN}:together", hub_accepts_token=False,
+    ),
+    Scenario(
+        "wrong-router-url", "The router URL is the Hub's",
+        "HFTUI_ROUTER_URL points at the Hub's site instead of the router. GET /v1/models and POST "
+        "/v1/chat/completions answer 404 there, which the router never does.",
+        expected_case="wrong_router_url", serves_router=False,
+    ),
+    # -- models and providers ------------------------------------------------------------------------
+    Scenario(
+        "model-requires-payment", "402 on one model only",
+        "GLM-4.6 answers 402 on every provider while the known-good model works: the credits are not used up, this "
+        "model needs paid usage. The Hub serves its mapping as a list, the form list_models returns.",
+        expected_case="model_requires_payment", model=GLM, mapping_as_list=True,
+        chat_rules=(ChatRule(f"{GLM}*", status=402, provider="zai-org", body={"error": CREDITS_EXHAUSTED}),),
+    ),
+    Scenario(
+        "removed-provider", "The suffix pins a provider removed from routing",
+        "An old config pins Llama-3.1-8B to sambanova, removed from Inference Providers routing on 2026-07-01, so the "
+        "router answers 400. The same model pinned to a live provider works.",
+        expected_case="provider_policy", expected_seed="B", model=f"{LLAMA}:sambanova",
     ),
 )
 

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 from hftui.core.cases import Case
-from hftui.sim.catalog import DEFAULT_CATALOG, CatalogEntry, provider_model_id
+from hftui.sim.catalog import FULL_CATALOG, CatalogEntry, provider_model_id
 
 FaultKind = Literal["hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8", "redirect", "body", "echo"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
@@ -25,8 +25,43 @@ INFERENCE_PERMISSION = "inference.serverless.write"
 INVALID_USERNAME = "Invalid username or password."
 INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
 REPO_NOT_FOUND = "Repository not found"
-CREDITS_EXHAUSTED = ("You have exceeded your monthly included credits for Inference Providers. "
-                     "Subscribe to PRO to get 20x more monthly included credits.")
+CREDITS_EXHAUSTED = ("You have depleted your monthly included credits. Purchase pre-paid credits to continue using "
+                     "Inference Providers. Alternatively, subscribe to PRO to get 20x more included credits.")
+CREDITS_EXHAUSTED_2025 = ("You have exceeded your monthly included credits for Inference Providers. "
+                          "Subscribe to PRO to get 20x more monthly included credits.")
+HF_INFERENCE_NOT_SUPPORTED = "Model not supported by provider hf-inference"
+# What an organization's token policy answers (router-api.md §2), by SimOrg.policy.
+ORG_POLICY_TEXTS = {
+    "revoked": "Your token has been revoked by the organization administrator, you can no longer access "
+               "organization resources.",
+    "pending": "Your token is pending approval by the organization administrator, you cannot access organization "
+               "resources yet.",
+    "denied": "Your token has been denied by the organization administrator, you cannot access organization resources.",
+}
+
+
+def no_permission_text(kind: str, name: str) -> str:
+    """The router's 403 for a token without inference.serverless.write for that user or org."""
+    return ("This authentication method does not have sufficient permissions to call Inference Providers on behalf "
+            f"of {kind} {name}")
+
+
+@dataclass(frozen=True)
+class SimOrg:
+    """An organization the user belongs to. X-HF-Bill-To works for it only if it can pay (canPay, or an
+    Enterprise plan), the token may act for it (a fine-grained token needs the permission scoped to it),
+    and its token policy lets the token in."""
+
+    name: str
+    can_pay: bool = True
+    is_enterprise: bool = False
+    role: str = "admin"
+    token_scope: bool = True  # fine-grained tokens: inference.serverless.write scoped to this org
+    policy: str | None = None  # None, or a key of ORG_POLICY_TEXTS
+
+    def __post_init__(self) -> None:
+        if self.policy is not None and self.policy not in ORG_POLICY_TEXTS:
+            raise ValueError(f"unknown org policy {self.policy!r}; expected one of {', '.join(ORG_POLICY_TEXTS)}")
 
 
 class _Any:
@@ -118,6 +153,7 @@ class ChatRule:
     body: dict | str | None = None  # None: a chat completion for 2xx, else {"error": <reason>}
     headers: Mapping[str, str] = field(default_factory=dict)
     fault: Fault | None = None
+    provider: str | None = None  # sent as x-inference-provider: the provider the router routed this call to
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "headers", MappingProxyType(dict(self.headers)))  # shared values: read-only
@@ -143,16 +179,22 @@ class Scenario:
     bill_to: str | None = None  # what the demo passes as --bill-to
     client_token: Any = AUTO  # the RAW value the user's environment holds; None: no token at all
     valid_tokens: tuple[str, ...] | None = None  # None: the cleaned client token (or a fresh one)
+    # Files the user's HF_HOME holds (name → text: "token", "stored_tokens"). With a "token" file, the
+    # token comes from there and not from HF_TOKEN.
+    token_files: Mapping[str, str] = field(default_factory=dict)
+    hub_accepts_token: bool = True  # False: the Hub asked (a mirror via HF_ENDPOINT) rejects it, the router does not
+    serves_router: bool = True  # False: this URL is not the router; its routes answer 404, as the Hub's site does
+    mapping_as_list: bool = False  # serve inferenceProviderMapping as list_models' list instead of a dict
     user: str = "ada-lovelace"
     fullname: str | None = None  # None: derived from `user`
-    orgs: tuple[str, ...] = ()
+    orgs: tuple[Any, ...] = ()  # SimOrg, or an org's name (an org that can pay, the token scoped to it)
     token_role: str = "fineGrained"  # read | write | fineGrained
     inference_permission: bool = True  # fineGrained only: inference.serverless.write granted
     token_name: str = "laptop"
     is_pro: bool = False
     can_pay: bool = True
     whoami_override: Any = None  # served verbatim (any JSON value, or str) instead of the built body
-    catalog: tuple[CatalogEntry, ...] = DEFAULT_CATALOG
+    catalog: tuple[CatalogEntry, ...] = FULL_CATALOG
     # Hub mapping overrides on top of the one derived from the catalog:
     # repo -> {provider: {"status", "providerId", "task"}}; a None value makes the repo unreadable (401).
     mapping: Mapping[str, Mapping[str, Mapping[str, Any]] | None] = field(default_factory=dict)
@@ -175,12 +217,17 @@ class Scenario:
             object.__setattr__(self, "valid_tokens", (token,))
         if self.fullname is None:
             object.__setattr__(self, "fullname", self.user.replace("-", " ").title())
+        object.__setattr__(self, "orgs", tuple(org if isinstance(org, SimOrg) else SimOrg(org) for org in self.orgs))
         # Scenarios are shared module-level values: make their dicts read-only so no test leaks into another.
         object.__setattr__(self, "mapping", MappingProxyType(dict(self.mapping)))
+        object.__setattr__(self, "token_files", MappingProxyType(dict(self.token_files)))
         object.__setattr__(self, "route_faults", MappingProxyType(dict(self.route_faults)))
 
     def __hash__(self) -> int:  # names are unique in SCENARIOS; the generated hash would choke on mappings
         return hash(self.name)
+
+    def org(self, name: str | None) -> SimOrg | None:
+        return next((org for org in self.orgs if org.name == name), None)
 
     def catalog_entry(self, repo: str) -> CatalogEntry | None:
         return next((entry for entry in self.catalog if entry.id == repo), None)

@@ -9,7 +9,6 @@ stop() returns promptly whatever is in flight.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import socket
 import socketserver
@@ -28,9 +27,6 @@ from hftui.sim.scenarios import get_scenario
 from hftui.sim.schema import Fault, Scenario, clean_token
 from hftui.sim.service import RecordedRequest, Reply, Service, json_reply
 from hftui.sim.views import cloudfront_page
-
-CF_POP = "CDG52-P4"
-
 
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
@@ -101,7 +97,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _deliver(self, reply: Reply, fault: Fault | None, request: RecordedRequest | None = None) -> None:
         service = self.server.service
-        request_id = service.next_id()
+        path = request.path if request else self.path
+        request_id = service.next_id(path)
         fault = self.server.use(fault)
         if fault is not None and (fault.kind == "hang" or (fault.kind == "reset" and not fault.mid_body)):
             return self._drop(reset=fault.kind == "reset")  # no answer at all
@@ -121,14 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {
             "content-type": reply.content_type,
             "content-length": str(len(reply.body)),
-            "x-request-id": request_id,
-            "access-control-allow-origin": "*",
-            "vary": "Origin",
-            # Both services sit behind CloudFront; these are what a curl -i user sees.
-            "via": f"1.1 {hashlib.md5(service.scenario.name.encode()).hexdigest()}.cloudfront.net (CloudFront)",
-            "x-cache": "Miss from cloudfront" if reply.status < 400 else "Error from cloudfront",
-            "x-amz-cf-pop": CF_POP,
-            "x-amz-cf-id": hashlib.sha256(request_id.encode()).hexdigest()[:56],
+            **service.edge_headers(path, reply.status, request_id),
             **reply.headers,
         }
         for name, value in headers.items():

@@ -16,16 +16,35 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from hftui.sim.schema import INVALID_CREDENTIALS, INVALID_USERNAME, REPO_NOT_FOUND, ChatRule, Fault, Scenario
+from hftui.sim.schema import (
+    HF_INFERENCE_NOT_SUPPORTED,
+    INVALID_CREDENTIALS,
+    INVALID_USERNAME,
+    ORG_POLICY_TEXTS,
+    REPO_NOT_FOUND,
+    ChatRule,
+    Fault,
+    Scenario,
+    no_permission_text,
+)
 from hftui.sim.views import (
     catalog_body,
     choose_provider,
     completion_body,
+    mapping_body,
     model_info_body,
     repo_for_provider_id,
     stable_id,
     whoami_body,
 )
+
+CF_POP = "CDG52-P4"
+
+
+def is_router_path(path: str) -> bool:
+    """The router's paths (/v1/…, /{provider}/…) against the Hub's (/api/…): one port serves both."""
+    return not urlsplit(path).path.startswith("/api/")
+
 
 # Provider-scoped routes exist for every provider the router knows, served or not (router-api.md §1).
 KNOWN_PROVIDERS = frozenset((
@@ -61,6 +80,13 @@ def hf_error(status: int, text: str, code: str | None = None) -> Reply:
     return json_reply(status, {"error": text}, headers)
 
 
+def router_unauthorized() -> Reply:
+    """The router's 401, as recorded: the HF layer's body and X-Error-Message, with WWW-Authenticate."""
+    reply = hf_error(401, INVALID_USERNAME)
+    reply.headers["www-authenticate"] = 'Bearer realm="Authentication required", charset="UTF-8"'
+    return reply
+
+
 def openai_error(status: int, message: str, param: str | None, code: str | None) -> Reply:
     return json_reply(status, {"error": {"message": message, "type": "invalid_request_error", "param": param,
                                          "code": code}})
@@ -84,10 +110,26 @@ class Service:
              self.chat),
         ]
 
-    def next_id(self) -> str:
-        """Unique per request, deterministic per scenario and count: screenshots stay stable."""
+    def next_id(self, path: str = "/api/") -> str:
+        """Unique per request, deterministic per scenario and count: screenshots stay stable. The Hub's
+        ids are CloudFront trace ids (Root=1-…); the router's (late 2025 on) are UUIDs."""
         digest = hashlib.sha256(f"{self.scenario.name}:{next(self._ids)}".encode()).hexdigest()
+        if is_router_path(path):
+            return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
         return f"Root=1-{int(self.clock()):08x}-{digest[:24]}"
+
+    def edge_headers(self, path: str, status: int, request_id: str) -> dict[str, str]:
+        """What the edge in front of each service adds, as a curl -i user sees it: Cloudflare on the
+        router, CloudFront on the Hub."""
+        if is_router_path(path):
+            return {"x-request-id": request_id, "server": "cloudflare", "cf-cache-status": "DYNAMIC",
+                    "cf-ray": f"{hashlib.sha256(request_id.encode()).hexdigest()[:16]}-CDG",
+                    "access-control-allow-origin": "*", "vary": "Origin"}
+        return {"x-request-id": request_id, "access-control-allow-origin": "*", "vary": "Origin",
+                "via": f"1.1 {hashlib.md5(self.scenario.name.encode()).hexdigest()}.cloudfront.net (CloudFront)",
+                "x-cache": "Miss from cloudfront" if status < 400 else "Error from cloudfront",
+                "x-amz-cf-pop": CF_POP, "x-amz-cf-id": hashlib.sha256(request_id.encode()).hexdigest()[:56],
+                "x-powered-by": "huggingface-moon"}
 
     def resolve(self, method: str, raw_path: str) -> tuple[str, Callable[[RecordedRequest], Reply]]:
         """(route name, answer function); route names are Scenario.route_faults' keys."""
@@ -97,6 +139,8 @@ class Service:
             match = pattern.fullmatch(path)
             if match is None or (name == "chat" and match.groupdict().get("provider") not in (None, *KNOWN_PROVIDERS)):
                 continue
+            if not self.scenario.serves_router and name in ("catalog", "chat"):
+                break  # not the router: its routes are unknown here, whatever the method
             if route_method != method:
                 allowed.append(route_method)
                 continue
@@ -113,8 +157,12 @@ class Service:
 
     # -- Hub ---------------------------------------------------------------------------------
 
+    def hub_authenticated(self, request: RecordedRequest) -> bool:
+        """The Hub asked may not be the router's Hub (a mirror via HF_ENDPOINT): it rejects every token."""
+        return self.scenario.hub_accepts_token and self.authenticated(request)
+
     def whoami(self, request: RecordedRequest) -> Reply:
-        if not self.authenticated(request):
+        if not self.hub_authenticated(request):
             return hf_error(401, INVALID_CREDENTIALS)
         override = self.scenario.whoami_override
         if isinstance(override, str):
@@ -123,7 +171,7 @@ class Service:
 
     def mapping(self, request: RecordedRequest, repo: str) -> Reply:
         # Public repos need no token, but a token that is sent must be valid, even for public data.
-        if "authorization" in request.headers and not self.authenticated(request):
+        if "authorization" in request.headers and not self.hub_authenticated(request):
             return hf_error(401, INVALID_CREDENTIALS)
         mapping = self.scenario.provider_mapping(repo)
         if mapping is None:  # the Hub answers 401, not 404, for a repo it will not show
@@ -131,7 +179,7 @@ class Service:
         query = parse_qs(urlsplit(request.path).query)
         expand = query.get("expand[]", []) + query.get("expand", [])
         if "inferenceProviderMapping" in expand:
-            return json_reply(200, {"_id": stable_id(repo), "id": repo, "inferenceProviderMapping": mapping})
+            return json_reply(200, mapping_body(repo, mapping, self.scenario.mapping_as_list))
         return json_reply(200, model_info_body(repo, stable_id(repo)))
 
     # -- Router: discovery -------------------------------------------------------------------
@@ -149,11 +197,14 @@ class Service:
 
     def chat(self, request: RecordedRequest, provider: str | None = None) -> Reply:
         if not self.authenticated(request):
-            return hf_error(401, INVALID_USERNAME)
+            return router_unauthorized()
         scenario = self.scenario
-        if scenario.token_role == "fineGrained" and not scenario.inference_permission:
-            return hf_error(403, "This authentication method does not have sufficient permissions to call "
-                                 f"Inference Providers on behalf of user {scenario.user}")
+        bill_to = request.headers.get("x-hf-bill-to")
+        refused = self.bill_to_refusal(bill_to) if bill_to is not None else None
+        if refused is not None:
+            return refused
+        if bill_to is None and scenario.token_role == "fineGrained" and not scenario.inference_permission:
+            return hf_error(403, no_permission_text("user", scenario.user))
         try:
             payload = json.loads(request.body)
         except ValueError as exc:
@@ -163,11 +214,24 @@ class Service:
         model = payload["model"]
         if provider is not None:  # /{provider}/…: the body holds the provider's own id; rules speak '<repo>:<provider>'
             model = f"{repo_for_provider_id(scenario, provider, model) or model}:{provider}"
-        bill_to = request.headers.get("x-hf-bill-to")
         for rule in scenario.chat_rules:
             if rule.matches(model, bill_to):
                 return self.rule_reply(rule, model, payload)
-        return self.completion(model, payload, must_be_served=True)
+        return self.completion(model, payload, must_be_served=True, provider_route=provider is not None)
+
+    def bill_to_refusal(self, org_name: str) -> Reply | None:
+        """X-HF-Bill-To is honoured only for an org the user belongs to, whose token policy lets the token
+        in, that the token may act for, and that can pay; otherwise the router's refusal."""
+        scenario, org = self.scenario, self.scenario.org(org_name)
+        if org is None:
+            return router_unauthorized()  # not a member: no inference-billing rights there
+        if org.policy is not None:
+            return hf_error(403, ORG_POLICY_TEXTS[org.policy])
+        if scenario.token_role == "fineGrained" and not org.token_scope:
+            return hf_error(403, no_permission_text("org", org.name))
+        if not (org.can_pay or org.is_enterprise):
+            return router_unauthorized()
+        return None
 
     def rule_reply(self, rule: ChatRule, model: str, payload: dict) -> Reply:
         if rule.body is None and 200 <= rule.status < 300:
@@ -185,12 +249,21 @@ class Service:
                 reply.content_type = value
             else:
                 reply.headers[name.lower()] = value
+        if rule.provider and "x-inference-provider" not in reply.headers:
+            reply.headers["x-inference-provider"] = rule.provider
         reply.fault = rule.fault
         return reply
 
-    def completion(self, model: str, payload: dict, must_be_served: bool) -> Reply:
+    def completion(self, model: str, payload: dict, must_be_served: bool, provider_route: bool = False) -> Reply:
         repo, _, suffix = model.partition(":")
         provider = choose_provider(self.scenario, repo, suffix)
+        if provider is None and must_be_served and suffix.lower() == "hf-inference":
+            # CPU-focused since 2025-07: most LLMs are not served there (router-api.md §1-§2).
+            if provider_route:
+                return hf_error(404, f"Model {repo} is not served by hf-inference")
+            reply = hf_error(400, HF_INFERENCE_NOT_SUPPORTED)
+            reply.headers["x-inference-provider"] = "hf-inference"
+            return reply
         if provider is None and must_be_served:
             return openai_error(400, f"The requested model '{model}' is not supported by any provider you have "
                                      "enabled.", "model", "model_not_supported")

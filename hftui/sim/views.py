@@ -24,7 +24,9 @@ def stable_id(seed: str) -> str:
 
 
 def whoami_body(scenario: Scenario) -> dict[str, Any]:
-    """GET /api/whoami-v2 for a user token, in the Hub's full shape."""
+    """GET /api/whoami-v2 for a user token, in the Hub's full shape. A fine-grained token is a 2026 default
+    one: `global` holds discussion.write and post.write, the inference permission sits only in the
+    user-scoped entry, and each org the token may act for has an entry of its own."""
     user = scenario.user
     access: dict[str, Any] = {"displayName": scenario.token_name, "role": scenario.token_role,
                               "createdAt": TOKEN_CREATED_AT}
@@ -32,9 +34,12 @@ def whoami_body(scenario: Scenario) -> dict[str, Any]:
         inference = [INFERENCE_PERMISSION] if scenario.inference_permission else []
         access["fineGrained"] = {
             "canReadGatedRepos": True,
-            "global": [*inference, "discussion.write", "post.write"],
+            "global": ["discussion.write", "post.write"],
             "scoped": [{"entity": {"_id": stable_id(user), "type": "user", "name": user},
-                        "permissions": ["repo.content.read", "repo.write", "inference.endpoints.infer.write"]}],
+                        "permissions": [*inference, "repo.content.read", "repo.write", "inference.endpoints.infer.write"]}]
+            + [{"entity": {"_id": stable_id(org.name), "type": "org", "name": org.name},
+                "permissions": [INFERENCE_PERMISSION, "repo.content.read"]}
+               for org in scenario.orgs if org.token_scope],
         }
     return {
         "type": "user",
@@ -49,9 +54,11 @@ def whoami_body(scenario: Scenario) -> dict[str, Any]:
         "periodEnd": PERIOD_END if scenario.is_pro else None,
         "avatarUrl": f"/avatars/{stable_id(user + '.avatar')}.svg",
         "orgs": [
-            {"id": stable_id(org), "type": "org", "name": org, "fullname": org.replace("-", " ").title(),
-             "email": None, "canPay": True, "periodEnd": None, "avatarUrl": f"/avatars/{stable_id(org + '.avatar')}.svg",
-             "roleInOrg": "write", "isEnterprise": False, "plan": "team"}
+            {"id": stable_id(org.name), "type": "org", "name": org.name, "fullname": org.name.replace("-", " ").title(),
+             "email": None, "canPay": org.can_pay, "periodEnd": None,
+             "avatarUrl": f"/avatars/{stable_id(org.name + '.avatar')}.svg", "roleInOrg": org.role,
+             "isEnterprise": org.is_enterprise,
+             "plan": "enterprise" if org.is_enterprise else "team" if org.can_pay else "free"}
             for org in scenario.orgs
         ],
         "auth": {"type": "access_token", "accessToken": access},
@@ -81,6 +88,16 @@ def catalog_body(entries: Iterable[CatalogEntry]) -> dict[str, Any]:
                      "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]},
                      "providers": providers})
     return {"object": "list", "data": data}
+
+
+def mapping_body(repo: str, mapping: dict[str, dict[str, Any]], as_list: bool) -> dict[str, Any]:
+    """GET /api/models/{repo}?expand[]=inferenceProviderMapping: a dict keyed by provider, or (as_list)
+    list_models' form, a list of {provider, hfModelId, providerId, status, task}."""
+    if as_list:
+        listed: Any = [{"provider": provider, "hfModelId": repo, **info} for provider, info in mapping.items()]
+    else:
+        listed = mapping
+    return {"_id": stable_id(repo), "id": repo, "inferenceProviderMapping": listed}
 
 
 def model_info_body(repo: str, model_id: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ STATUS_STYLE = {
 }
 FROZEN_ID = "Root=1-‹frozen›"
 _LOOPBACK_PORT = re.compile(r"(//(?:127\.0\.0\.1|localhost|\[::1\])):\d+")
-_VOLATILE_HEADERS = {"x-request-id", "date", "x-amz-cf-id", "age", "expires", "last-modified", "set-cookie"}
+_VOLATILE_HEADERS = {"x-request-id", "date", "x-amz-cf-id", "cf-ray", "age", "expires", "last-modified", "set-cookie"}
 BODY_LINES = 60  # lines of a body shown in the tree; the rest is one "… N more lines" leaf
 LINE_CHARS = 400
 PREFIX_WIDTH = 13  # "✓ 200 312 ms " — marks line up in one column

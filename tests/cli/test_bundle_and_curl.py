@@ -24,7 +24,8 @@ def test_case_d_bundle_has_what_support_asks_for(tmp_path):
     assert "Hugging Face username: ada-lovelace" in rest
     assert "Account: not PRO, can pay, billing " in rest
     assert "X-HF-Bill-To tried: acme-research → 200; changed the outcome: yes" in rest
-    assert len(set(re.findall(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", text))) >= 3
+    assert len(set(re.findall(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}|[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}",
+                              text))) >= 3
     assert '{"error": "Invalid username or password."}' in text or '{"error":"Invalid username or password."}' in text
     assert "Known-good call (openai/gpt-oss-120b:fastest): ✗ 401" in text
     assert "Pinned-provider call: ✗ 401" in text

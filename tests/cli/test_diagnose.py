@@ -14,7 +14,9 @@ from hftui.sim import SCENARIOS, SimServer, get_scenario
 def test_every_scenario_gives_its_verdict_over_real_http(name, tmp_path):
     scenario = get_scenario(name)
     env = {"HF_HOME": str(tmp_path)}
-    if scenario.client_token is not None:
+    for file_name, text in scenario.token_files.items():  # e.g. a browser login's token and stored_tokens
+        (tmp_path / file_name).write_text(text)
+    if scenario.client_token is not None and "token" not in scenario.token_files:
         env["HF_TOKEN"] = scenario.client_token
     with SimServer(scenario, port=0) as sim:
         args = ["diagnose", "--json", "--hub-url", sim.url, "--router-url", sim.url, "--model", scenario.model,

@@ -44,8 +44,10 @@ def run(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps):
     return diagnosis_of(model, token, **steps).verdict
 
 
-def diagnosis_of(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps) -> Diagnosis:
-    candidate = None if token is None else TokenCandidate("env:HF_TOKEN", token, tuple(inspect_token(token)))
+def diagnosis_of(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, orgs=None, **steps) -> Diagnosis:
+    """`orgs` (org → exchange) are the bill-to attempts, when the plan billed several orgs (default: acme)."""
+    candidate = token if isinstance(token, TokenCandidate | None) else TokenCandidate(
+        "env:HF_TOKEN", token, tuple(inspect_token(token)))
     inputs = PlanInputs(model=ModelRef.parse(model), token=candidate, router_url="http://sim", hub_url="http://sim")
     defaults = {"whoami": exchange(200, WHOAMI), "whoami-raw": exchange(200, WHOAMI), "catalog": exchange(200, CATALOG),
                 "mapping": exchange(200, MAPPING), "as-configured": exchange(200), "known-good": exchange(200),
@@ -53,6 +55,8 @@ def diagnosis_of(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps) -> Dia
     results = {}
     for spec in step_specs(inputs):
         given = steps.get(spec.step_id.replace("-", "_"), defaults[spec.step_id])
+        if spec.step_id == "bill-to" and orgs:  # the step's own answer is the best attempt's, as the plan keeps it
+            given = next((answer for answer in orgs.values() if answer.ok), next(iter(orgs.values())))
         if given == "skip":
             results[spec.step_id] = StepResult(spec.step_id, spec.title, StepStatus.SKIPPED, skip_reason="n/a")
             continue
@@ -61,7 +65,8 @@ def diagnosis_of(model="Qwen/Qwen3.5-9B:preferred", token=TOKEN, **steps) -> Dia
         if spec.step_id == "pinned":
             target = "Qwen/Qwen3.5-9B:together"
         if spec.step_id == "bill-to":  # the plan repeats the failing call with the org billed, and says which
-            attempts, repeats = (BillToAttempt("acme", given),), (failing_call(inputs, results) or (None,))[0]
+            attempts = tuple(BillToAttempt(org, answer) for org, answer in (orgs or {"acme": given}).items())
+            repeats = (failing_call(inputs, results) or (None,))[0]
         results[spec.step_id] = StepResult(spec.step_id, spec.title, status, given, attempts=attempts, target=target,
                                            repeats=repeats)
     whoami = results["whoami"].exchange
@@ -223,5 +228,12 @@ def test_network_error_when_router_unreachable():
 
 
 def test_unknown_pattern_is_inconclusive_with_evidence():
+    teapot = exchange(418, {"error": "teapot"})
+    verdict = run(as_configured=teapot, known_good=teapot, pinned=teapot)
+    assert verdict.case is Case.INCONCLUSIVE and verdict.evidence[0].step_id == "as-configured"
+
+
+def test_the_users_call_working_outranks_a_failing_known_good_call():
+    """Evidence hierarchy: the user's own call answered 200, so the verdict is ok; the rest are side notes."""
     verdict = run(as_configured=exchange(200), known_good=exchange(418, {"error": "teapot"}))
-    assert verdict.case is Case.INCONCLUSIVE and verdict.evidence[0].step_id == "known-good"
+    assert verdict.case is Case.OK and "known-good" in verdict.summary

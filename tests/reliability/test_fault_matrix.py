@@ -26,7 +26,7 @@ import trustme
 from helpers import wait_for
 from rhelpers import MODEL, PATIENT, TIMEOUT, TOKEN, Run, assert_calm, child_env, closed_port, diagnose, scenario
 
-from hftui.core.probes import BODY_CAP_BYTES
+from hftui.core.probes import EVIDENCE_BODY_CAP_BYTES
 from hftui.sim import ChatRule, Fault, SimServer
 
 DEAD = "http://hftui-test.invalid"  # RFC 6761: never resolves (the test guard answers for the resolver)
@@ -138,7 +138,7 @@ def four_requests(run: Run, lab: Lab) -> None:
 def truncated_at_the_cap(run: Run, lab: Lab) -> None:
     response = run.steps["catalog"]["response"]
     assert response["truncated"] is True and response["body_bytes"] == 10 * 1024 * 1024
-    assert len(response["body"].encode()) == BODY_CAP_BYTES
+    assert len(response["body"].encode()) == EVIDENCE_BODY_CAP_BYTES
 
 
 def billed_nothing(run: Run, lab: Lab) -> None:
@@ -192,7 +192,7 @@ CASES = {
                            f"still arriving after {TIMEOUT:g} s", "provider_outage", waits=True),
     # -- an answer, but not the one expected -------------------------------------------------------
     "huge-body": Case(sim(route_faults={"catalog": Fault("huge_body")}), "catalog", "ok",
-                      f"body cut at {BODY_CAP_BYTES:,} of 10,485,760 bytes", "ok", check=truncated_at_the_cap),
+                      f"body cut at {EVIDENCE_BODY_CAP_BYTES:,} of 10,485,760 bytes", "ok", check=truncated_at_the_cap),
     "invalid-utf8": Case(sim(route_faults={"whoami": Fault("invalid_utf8")}), "whoami", "ok",
                          "body is not valid UTF-8", "ok"),
     "invalid-utf8-error-body": Case(sim(chat_rules=(ChatRule("*", status=500, body={"error": "upstream"},

@@ -217,10 +217,10 @@ def test_a_body_that_echoes_the_token_is_redacted_in_every_output(serve, tmp_pat
 def test_a_token_placed_across_the_body_cap_is_masked_whole(serve, tmp_path):
     """The cap cuts the body: cut first and redact second would keep the token's first characters."""
     body = b"x" * (BODY_CAP_BYTES - 20) + TOKEN.encode() + b" and more"
-    sim = serve(scenario(route_faults={"catalog": Fault("body", body=body)}))
+    sim = serve(scenario(route_faults={"chat": Fault("body", body=body)}))
     run = hftui(*args(sim.url, "--json", "--report", str(tmp_path / "b.md")))
-    catalog = {s["id"]: s for s in json.loads(run.stdout)["steps"]}["catalog"]["response"]
-    assert catalog["truncated"] and len(catalog["body"].encode()) <= BODY_CAP_BYTES
+    chat = {s["id"]: s for s in json.loads(run.stdout)["steps"]}["as-configured"]["response"]
+    assert chat["truncated"] and len(chat["body"].encode()) <= BODY_CAP_BYTES
     assert_no_leak(run.stdout + (tmp_path / "b.md").read_text(), TOKEN)
 
 

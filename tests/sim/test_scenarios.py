@@ -94,7 +94,9 @@ def test_every_scenario_serves_whoami_for_an_accepted_token(story, name):
     faults = s.scenario.route_faults
     fault = faults.get("whoami") or faults.get("*")
     token = s.scenario.valid_tokens[0]
-    if fault is None:
+    if not s.scenario.hub_accepts_token:  # a mirror Hub (HF_ENDPOINT) that knows no token the router accepts
+        assert s.whoami(token).status_code == 401 and s.chat(token=token).status_code == 200
+    elif fault is None:
         assert s.whoami(token).json()["name"] == s.scenario.user
     elif fault.kind == "hang":
         with pytest.raises(httpx.ReadTimeout):
@@ -113,13 +115,16 @@ def test_every_scenario_serves_whoami_for_an_accepted_token(story, name):
 
 # -- The seed's matrix ---------------------------------------------------------------------
 
-def test_case_a_preferred_fails_known_good_works_and_no_provider_is_known(story):
+def test_case_a_preferred_goes_to_hf_inference_and_the_other_live_provider_is_overloaded(story):
     s = story("case-a")
-    assert s.chat().status_code == 401 and s.chat().json() == {"error": "Invalid username or password."}
+    preferred = s.chat()
+    assert preferred.status_code == 400 and preferred.json() == {"error": "Model not supported by provider hf-inference"}
+    assert preferred.headers["x-inference-provider"] == "hf-inference"
     assert s.chat(KNOWN_GOOD).status_code == 200
     mapping = s.http.get(MAPPING.format("Qwen/Qwen3.5-9B"), headers=s.headers())
-    assert mapping.status_code == 401 and mapping.headers["x-error-code"] == "RepoNotFound"
-    assert "Qwen/Qwen3.5-9B" not in {e["id"] for e in s.http.get("/v1/models").json()["data"]}
+    assert mapping.status_code == 200, "a public repo's mapping is never 401"
+    assert list(mapping.json()["inferenceProviderMapping"])[:2] == ["hf-inference", "featherless-ai"]
+    assert s.chat("Qwen/Qwen3.5-9B:featherless-ai").status_code == 503
 
 
 def test_case_b_the_same_model_pinned_to_a_live_provider_works(story):
@@ -148,6 +153,42 @@ def test_case_d_billing_the_org_fixes_it(story):
     assert s.chat(bill_to="someone-else").status_code == 401
 
 
+@pytest.mark.parametrize(("name", "org", "status", "wording"), [
+    ("bill-to-refused", "acme-research", 403, "on behalf of org acme-research"),
+    ("bill-to-cannot-pay", "study-group", 401, "Invalid username or password."),
+    ("bill-to-revoked", "bigcorp", 403, "revoked by the organization administrator"),
+    ("bill-to-not-member", "other-lab", 401, "Invalid username or password."),
+])
+def test_each_refused_bill_to_answers_as_the_router_does(story, name, org, status, wording):
+    s = story(name)
+    assert s.chat().status_code == 401
+    refused = s.chat(bill_to=org)
+    assert refused.status_code == status and wording in refused.json()["error"]
+    assert refused.headers["x-error-message"] == refused.json()["error"]
+
+
+def test_many_orgs_only_the_fifth_can_pay_and_only_billing_it_works(story):
+    s = story("many-orgs")
+    orgs = s.whoami().json()["orgs"]
+    assert len(orgs) == 6 and [o["canPay"] for o in orgs].index(True) == 4
+    assert [s.chat(bill_to=o["name"]).status_code for o in orgs] == [401, 401, 401, 401, 200, 401]
+
+
+def test_credits_org_refused_402_in_the_openai_form_and_403_for_the_org(story):
+    s = story("credits-org-refused")
+    personal = s.chat()
+    assert personal.status_code == 402 and "depleted" in personal.json()["error"]["message"]
+    assert s.chat(bill_to="acme-research").status_code == 403
+
+
+def test_model_requires_payment_402_on_that_model_only_and_a_listed_mapping(story):
+    s = story("model-requires-payment")
+    assert s.chat().status_code == 402 and s.chat().headers["x-inference-provider"] == "zai-org"
+    assert s.chat(KNOWN_GOOD).status_code == 200
+    mapping = s.http.get(MAPPING.format("zai-org/GLM-4.6")).json()["inferenceProviderMapping"]
+    assert isinstance(mapping, list) and {"provider", "hfModelId", "providerId", "status", "task"} <= set(mapping[0])
+
+
 def test_account_fault_org_billing_changes_nothing(story):
     s = story("account-fault")
     assert s.whoami().json()["orgs"] and s.whoami().status_code == 200
@@ -157,7 +198,7 @@ def test_account_fault_org_billing_changes_nothing(story):
 def test_credits_exhausted_is_402_with_the_credits_message(story):
     s = story("credits-exhausted")
     response = s.chat()
-    assert response.status_code == 402 and "exceeded your monthly included credits" in response.json()["error"]
+    assert response.status_code == 402 and "depleted your monthly included credits" in response.json()["error"]
     assert s.chat(KNOWN_GOOD).status_code == 402
 
 
@@ -191,6 +232,26 @@ def test_token_invalid_everything_authenticated_is_401(story):
     assert s.whoami().json() == {"error": "Invalid credentials in Authorization header"}
     assert s.chat().status_code == 401 and s.chat(KNOWN_GOOD).status_code == 401
     assert s.whoami(s.scenario.valid_tokens[0]).status_code == 200  # the new token would work
+
+
+def test_token_expired_lives_in_the_token_file_with_a_past_expiry_in_stored_tokens(story):
+    s = story("token-expired")
+    files = s.scenario.token_files
+    assert files["token"].strip() == s.scenario.client_token and "refresh_token = hf_oauth" in files["stored_tokens"]
+    expires_at = int(files["stored_tokens"].split("expires_at = ")[1].split()[0])
+    assert expires_at < 1790000000  # 2026-09: past for any run of these tests
+    assert s.whoami().status_code == 401 and s.chat().status_code == 401
+
+
+def test_hub_mirror_rejects_the_token_the_router_serves(story):
+    s = story("hub-mirror")
+    assert s.whoami().status_code == 401 and s.chat().status_code == 200 and s.chat(KNOWN_GOOD).status_code == 200
+
+
+def test_wrong_router_url_404s_every_router_route_and_serves_the_hub(story):
+    s = story("wrong-router-url")
+    assert s.http.get("/v1/models").status_code == 404 and s.chat().status_code == 404
+    assert s.whoami().status_code == 200
 
 
 def test_token_no_permission_whoami_works_and_chat_is_403(story):

@@ -15,9 +15,10 @@ from helpers import returns, wait_for
 
 from simkit import TOKEN, auth, scenario
 
-from hftui.sim import ANY, ChatRule, SimServer, banner, sim_token
+from hftui.sim import ANY, ChatRule, SimOrg, SimServer, banner, sim_token
 
 ROOT_ID = re.compile(r"^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 PROMPT = [{"role": "user", "content": "Reply with exactly OK"}]
 
 
@@ -39,8 +40,14 @@ def test_whoami_has_the_hubs_full_user_shape(serve, client):
     assert {"id", "type", "name", "fullname", "canPay"} <= set(org) and org["type"] == "org" and org["name"] == "acme-research"
     access = body["auth"]["accessToken"]
     assert access["displayName"] == "laptop" and access["role"] == "fineGrained" and access["createdAt"]
-    assert "inference.serverless.write" in access["fineGrained"]["global"]
-    assert {"canReadGatedRepos", "global", "scoped"} <= set(access["fineGrained"])
+    fine_grained = access["fineGrained"]
+    assert {"canReadGatedRepos", "global", "scoped"} <= set(fine_grained)
+    # A 2026 default token: the inference permission only in the user-scoped entry, and one entry per org.
+    assert fine_grained["global"] == ["discussion.write", "post.write"]
+    scopes = {(entry["entity"]["type"], entry["entity"]["name"]): entry["permissions"] for entry in fine_grained["scoped"]}
+    assert "inference.serverless.write" in scopes[("user", "ada-lovelace")]
+    assert "inference.serverless.write" in scopes[("org", "acme-research")]
+    assert {"canPay", "isEnterprise", "roleInOrg"} <= set(org)
 
 
 def test_classic_tokens_have_no_fine_grained_block(serve, client):
@@ -217,12 +224,56 @@ def test_first_matching_rule_wins_and_bill_to_is_matched_exactly(serve, client):
         ChatRule("*:preferred", bill_to=None, status=401, body={"error": "Invalid username or password."}),
         ChatRule("*", bill_to=ANY, status=402, body={"error": "credits"}),
     )
-    sim = serve(scenario(chat_rules=rules))
+    sim = serve(scenario(chat_rules=rules, orgs=("acme", "other")))
     model = "Qwen/Qwen3.5-9B:preferred"
     assert chat(client, sim, model, headers={**auth(), "X-HF-Bill-To": "acme"}).status_code == 200
     assert chat(client, sim, model).status_code == 401
     assert chat(client, sim, model, headers={**auth(), "X-HF-Bill-To": "other"}).status_code == 402
     assert chat(client, sim, "Qwen/Qwen3.5-9B:together").status_code == 402
+
+
+@pytest.mark.parametrize(("org", "status", "wording"), [
+    (None, 401, "Invalid username or password."),  # not a member
+    (SimOrg("acme", can_pay=False), 401, "Invalid username or password."),
+    (SimOrg("acme", token_scope=False), 403, "on behalf of org acme"),
+    (SimOrg("acme", policy="revoked"), 403, "revoked by the organization administrator"),
+    (SimOrg("acme", policy="pending"), 403, "pending approval"),
+])
+def test_bill_to_is_honoured_only_for_a_member_org_that_can_pay_and_the_token_may_bill(serve, client, org, status,
+                                                                                        wording):
+    """Checked before any rule, like authentication: a rule for the org cannot override the refusal."""
+    sim = serve(scenario(orgs=(org,) if org else (), chat_rules=(ChatRule("*", bill_to="acme", status=200),)))
+    refused = chat(client, sim, "Qwen/Qwen3.5-9B", headers={**auth(), "X-HF-Bill-To": "acme"})
+    assert refused.status_code == status and wording in refused.json()["error"]
+
+
+def test_an_enterprise_org_can_be_billed_and_a_classic_token_needs_no_org_scope(serve, client):
+    sim = serve(scenario(token_role="write", orgs=(SimOrg("bigcorp", can_pay=False, is_enterprise=True,
+                                                         token_scope=False),)))
+    assert chat(client, sim, "Qwen/Qwen3.5-9B", headers={**auth(), "X-HF-Bill-To": "bigcorp"}).status_code == 200
+
+
+def test_the_router_401_carries_www_authenticate_and_x_error_message(serve, client):
+    sim = serve()
+    response = chat(client, sim, "Qwen/Qwen3.5-9B", headers=auth(sim_token("someone-else")))
+    assert response.status_code == 401 and response.json() == {"error": "Invalid username or password."}
+    assert response.headers["www-authenticate"].startswith('Bearer realm="Authentication required"')
+    assert response.headers["x-error-message"] == "Invalid username or password."
+
+
+def test_routed_answers_name_their_provider_and_hf_inference_does_not_serve_llms(serve, client):
+    sim = serve()
+    assert chat(client, sim, "openai/gpt-oss-120b:groq").headers["x-inference-provider"] == "groq"
+    refused = chat(client, sim, "Qwen/Qwen3.5-9B:hf-inference")
+    assert refused.status_code == 400 and refused.json() == {"error": "Model not supported by provider hf-inference"}
+    path = "/hf-inference/models/Qwen/Qwen3.5-9B/v1/chat/completions"
+    assert chat(client, sim, "Qwen/Qwen3.5-9B", path=path).status_code == 404
+
+
+def test_the_catalog_has_a_real_size(serve, client):
+    sim = serve()
+    response = client.get(sim.url + "/v1/models")
+    assert len(response.json()["data"]) >= 150 and len(response.content) > 300_000
 
 
 def test_rule_headers_text_bodies_and_hf_error_message(serve, client):
@@ -245,13 +296,19 @@ def test_auth_is_checked_before_rules(serve, client):
 
 # -- Request ids, recording, lifecycle -------------------------------------------------
 
-def test_every_response_has_a_unique_request_id_and_cloudfront_headers(serve, client):
+def test_every_response_has_a_unique_request_id_and_its_services_edge_headers(serve, client):
+    """The router: UUID request ids behind Cloudflare; the Hub: Root=1-… trace ids behind CloudFront."""
     sim = serve()
-    responses = [client.get(sim.url + "/v1/models"), client.get(sim.url + "/api/whoami-v2"),
-                 chat(client, sim, "openai/gpt-oss-120b:groq"), client.get(sim.url + "/nope")]
-    ids = [r.headers["x-request-id"] for r in responses]
-    assert len(set(ids)) == len(ids) and all(ROOT_ID.match(i) for i in ids)
-    for response in responses:
+    router = [client.get(sim.url + "/v1/models"), chat(client, sim, "openai/gpt-oss-120b:groq"),
+              client.get(sim.url + "/nope")]
+    hub = [client.get(sim.url + "/api/whoami-v2"), client.get(sim.url + "/api/models/Qwen/Qwen3.5-9B")]
+    ids = [r.headers["x-request-id"] for r in router + hub]
+    assert len(set(ids)) == len(ids)
+    for response in router:
+        assert UUID.match(response.headers["x-request-id"]) and response.headers["server"] == "cloudflare"
+        assert response.headers["cf-ray"] and "via" not in response.headers
+    for response in hub:
+        assert ROOT_ID.match(response.headers["x-request-id"])
         assert "cloudfront.net" in response.headers["via"] and response.headers["x-amz-cf-pop"]
         assert response.headers["content-type"] and "x-cache" in response.headers
 
@@ -259,9 +316,11 @@ def test_every_response_has_a_unique_request_id_and_cloudfront_headers(serve, cl
 def test_an_injected_clock_makes_ids_and_dates_deterministic(serve, client):
     first = serve(clock=lambda: 1767225600.0)
     second = serve(clock=lambda: 1767225600.0)
-    a, b = (client.get(s.url + "/v1/models") for s in (first, second))
+    a, b = (client.get(s.url + "/api/whoami-v2") for s in (first, second))
     assert a.headers["x-request-id"] == b.headers["x-request-id"] and a.headers["date"] == b.headers["date"]
     assert a.headers["x-request-id"].startswith("Root=1-6955b900-")
+    c, d = (client.get(s.url + "/v1/models") for s in (first, second))
+    assert c.headers["x-request-id"] == d.headers["x-request-id"]
 
 
 def test_requests_are_recorded_as_sent(serve, client):
