@@ -15,7 +15,8 @@ from hftui.sim import SCENARIOS, ChatRule, Fault, get_scenario
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.steps import StepTree
 from helpers import until
-from uihelpers import SIZE, choose, footer_dimmed, make_app, screen_text, settle, simulated, widget_text
+from uihelpers import (SIZE, choose, footer_dimmed, make_app, screen_text, settle, simulated, type_and_leave,
+                       widget_text)
 
 MEANING = dict(MATRIX_ROWS)
 
@@ -151,9 +152,8 @@ async def test_keyring_without_backend_says_so_and_keeps_the_typed_token(sim_app
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             assert "no keyring here" in widget_text(app, "#credentials")
-            app.query_one("#token-input", Input).focus()
-            await pilot.press(*typed)
-            await pilot.press("escape", "s")
+            await type_and_leave(pilot, "#token-input", typed)
+            await pilot.press("s")
             await settle(pilot)
             await until(pilot, lambda: "✗ No OS keyring is available" in widget_text(app, "#credentials"),
                         "the pane says there is no keyring")
@@ -352,9 +352,8 @@ async def test_writing_the_token_file_asks_first_and_writes_0600(sim_app, tmp_pa
     app, sim = sim_app("case-b", token_file=path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.query_one("#token-input", Input).focus()
-        await pilot.press(*"  hf_PastedByHandNotRealToken999  ")
-        await pilot.press("escape", "w")
+        await type_and_leave(pilot, "#token-input", "  hf_PastedByHandNotRealToken999  ")
+        await pilot.press("w")
         await until(pilot, lambda: "Write the HF token file?" in screen_text(app), "the dialog asks first")
         dialog = screen_text(app)
         assert "In plain text" in dialog and "…Token999" in dialog

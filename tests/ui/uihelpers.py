@@ -6,7 +6,9 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from helpers import until
 from rich.console import Console
+from textual.widgets import Input
 
 from hftui.core.session import Session
 from hftui.sim import SimServer, get_scenario
@@ -55,6 +57,18 @@ def footer_dimmed(app) -> set[str]:
         if all(dim for char, dim in drawn if char.strip()):
             dimmed.add("".join(char for char, _ in drawn).strip(" ▏").split(" ", 1)[1])
     return dimmed
+
+
+async def type_and_leave(pilot, selector: str, text: str) -> None:
+    """Type into a field as a user does, then leave it with escape, so that letters are keys again.
+    Each step is waited for: Pilot's idle check can read a CPU-starved process as idle, and a key
+    pressed before the field is left would be typed into it."""
+    field = pilot.app.query_one(selector, Input)
+    field.focus()
+    await pilot.press(*text)
+    await until(pilot, lambda: field.value == text, f"{selector} holds what was typed")
+    await pilot.press("escape")
+    await until(pilot, lambda: pilot.app.focused is not field, f"{selector} was left")
 
 
 async def choose(pilot, selector: str, option_id: str) -> None:
