@@ -12,8 +12,9 @@ def messages_waiting(app) -> bool:
     return any(node.message_queue_size for node in (app, *app.screen.walk_children(with_self=True)))
 
 
-async def settle(pilot, timeout: float = 20.0) -> None:
-    """Until the plan (or a retry) has finished, the keyring has answered and every message is handled."""
+async def settle(pilot, timeout: float = 60.0) -> None:
+    """Until the plan (or a retry) has finished, the keyring has answered and every message is handled.
+    `timeout` only tells a hang from a slow machine: a plan takes well under a second when idle."""
     app = pilot.app
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

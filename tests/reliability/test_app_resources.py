@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or sys.platfo
                                 reason="counts sockets through /proc")
 
 SIZE = (160, 48)
-PROBE_TIMEOUT = 60
+PROBE_TIMEOUT = 60  # nothing here waits for a probe to time out; a loaded machine can make a healthy one slow
 # Retrying whoami: Textual's caches are warm after ~15 retries (the count of gc-tracked objects stops
 # moving), then the measured retries are traced. Cache churn adds 5-10 KiB a retry; a leak of the widgets
 # of one footer (Textualize/textual#6666) ~360 KiB.
@@ -40,7 +40,7 @@ WARM_UP, MEASURED = 20, 15
 PER_RETRY = 50 * 1024
 
 
-def make_app(sc, url: str, timeout: float = 5.0):
+def make_app(sc, url: str, timeout: float = PROBE_TIMEOUT):
     from hftui.ui.app import HftuiApp
 
     return HftuiApp(Session.for_simulator(sc, url, timeout=timeout), scenario=sc, frozen=True)
@@ -80,7 +80,7 @@ async def test_quitting_while_probes_hang_leaves_no_thread_or_socket_behind():
     hang = scenario(route_faults={"whoami": Fault("hang"), "chat": Fault("hang"), "mapping": Fault("slow_body")})
     with SimServer(hang) as sim:
         before = set(threading.enumerate())
-        app = make_app(hang, sim.url, timeout=PROBE_TIMEOUT)  # the probes are really in flight when the user quits
+        app = make_app(hang, sim.url)  # the probes are really in flight when the user quits
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: sum(r.path == "/v1/chat/completions" for r in sim.requests) >= 2,
                         "both chat probes reached the simulator")

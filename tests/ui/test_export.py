@@ -3,7 +3,7 @@
 import stat
 
 from helpers import until
-from uihelpers import SIZE, screen_text, settle, simulated
+from uihelpers import PROBE_TIMEOUT, SIZE, screen_text, settle, simulated
 
 from hftui.core.session import Session
 from hftui.ui.app import HftuiApp
@@ -36,7 +36,7 @@ async def test_b_copies_the_bundle_and_shows_what_was_copied(sim_app):
 
 async def test_export_before_any_result_says_why_and_writes_nothing(tmp_path):
     with simulated("case-b") as sim:
-        session = Session.for_simulator(sim.scenario, sim.url, model=None)  # no model yet: nothing has run
+        session = Session.for_simulator(sim.scenario, sim.url, model=None, timeout=PROBE_TIMEOUT)  # no model yet: nothing has run
         app = HftuiApp(session, scenario=sim.scenario, frozen=True)
         app.export_directory = tmp_path
         async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -14,7 +14,7 @@ from hftui.core.session import Session, Settings
 from hftui.core.tokens import TokenLocations
 from hftui.ui.app import HftuiApp
 from helpers import until
-from uihelpers import SIZE, screen_text, settle, simulated, widget_text
+from uihelpers import PROBE_TIMEOUT, SIZE, screen_text, settle, simulated, widget_text
 
 
 class SlowKeyring:
@@ -36,7 +36,7 @@ class SlowKeyring:
 def app_reading_keyring(sim, env: dict[str, str], reader, token_file=None) -> HftuiApp:
     """The app as `hftui` (not the demo) starts it: every source but the keyring now, the keyring later."""
     where = TokenLocations(env=env, keyring_reader=reader, token_path=token_file)
-    session = Session.at(Settings.for_simulator(sim.scenario, sim.url), where, defer_keyring=True)
+    session = Session.at(Settings.for_simulator(sim.scenario, sim.url, timeout=PROBE_TIMEOUT), where, defer_keyring=True)
     return HftuiApp(session, frozen=True)
 
 

@@ -16,9 +16,13 @@ from hftui.ui.app import HftuiApp
 from hftui.ui.pilot import settle  # noqa: F401 - re-exported for the tests
 
 SIZE = (160, 48)
+# --timeout of the app's probes: no UI test waits for one to time out, and on a loaded machine the app's
+# event loop, busy drawing, can take seconds to read an answer the simulator sent at once.
+PROBE_TIMEOUT = 60.0
+
 
 def make_app(scenario, url: str, frozen: bool = True, **kwargs) -> HftuiApp:
-    return HftuiApp(Session.for_simulator(scenario, url), scenario=scenario, frozen=frozen, **kwargs)
+    return HftuiApp(Session.for_simulator(scenario, url, timeout=PROBE_TIMEOUT), scenario=scenario, frozen=frozen, **kwargs)
 
 
 @contextmanager
