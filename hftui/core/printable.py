@@ -29,7 +29,10 @@ def printable(text: str, keep_newlines: bool = False) -> str:
     """`text` with every control character shown as an escape (ESC → \\x1b, newline → \\n): literal,
     inert text for a terminal or a Markdown file. Tabs stay; `keep_newlines` keeps \\n (for bodies)."""
     pattern = _UNPRINTABLE_KEEP_NEWLINES if keep_newlines else UNPRINTABLE
-    return pattern.sub(_escape, text)
+    if pattern.search(text) is None:
+        return text
+    # One pass in C: a body of 256 KB of NULs is a million characters of escapes, not 256 K calls.
+    return text.translate(_ESCAPES_KEEP_NEWLINES if keep_newlines else _ESCAPES)
 
 
 def is_printable(text: str, keep_newlines: bool = False) -> bool:
@@ -50,11 +53,20 @@ def printable_tree(value: Any, clean=printable) -> Any:
     return value
 
 
-def _escape(match: re.Match[str]) -> str:
-    char = match.group(0)
+def _escape(code: int) -> str:
+    char = chr(code)
     if char in _NAMED:
         return _NAMED[char]
-    code = ord(char)
     if code < 0x100:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _table(pattern: re.Pattern[str]) -> dict[int, str]:
+    codes = [*range(0x100), *range(0x0600, 0x0700), 0x180E, *range(0x2000, 0x2070), *range(0xD800, 0xE000),
+             *range(0xFEFF, 0xFF00), *range(0xFFF0, 0x10000), *range(0xE0000, 0xE0080)]
+    return {code: _escape(code) for code in codes if pattern.match(chr(code))}
+
+
+_ESCAPES = _table(UNPRINTABLE)
+_ESCAPES_KEEP_NEWLINES = _table(_UNPRINTABLE_KEEP_NEWLINES)
