@@ -37,9 +37,12 @@ def run_app(session: Session, scenario: Any = None) -> int:
     return app.return_code or 0
 
 
-# Terminated (kill, a closing tmux pane, systemd) or hung up (the SSH connection dropped): quit the way
-# `q` does, so Textual gives the terminal back (no alternate screen, no mouse reporting left on).
-QUIT_SIGNALS = {signal.SIGTERM: 128 + signal.SIGTERM, signal.SIGHUP: 128 + signal.SIGHUP}
+# Terminated (kill, a closing tmux pane, systemd), hung up (the SSH connection dropped) or interrupted
+# before Textual puts the terminal in raw mode (afterwards ctrl+c is a key): quit the way `q` does, so
+# Textual gives the terminal back (no alternate screen, no mouse reporting left on). A KeyboardInterrupt
+# raised wherever Textual happens to be while it starts left the app hung in the alternate screen.
+QUIT_SIGNALS = {signal.SIGTERM: 128 + signal.SIGTERM, signal.SIGHUP: 128 + signal.SIGHUP,
+                signal.SIGINT: 128 + signal.SIGINT}
 
 
 def quit_on_signals(app: Any, loop: Any) -> None:
