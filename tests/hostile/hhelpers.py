@@ -64,3 +64,16 @@ def every_artifact(url: str, token: str, tmp_path: Path, *extra: str, curl: tupl
         path = tmp_path / name
         artifacts.texts[name] = path.read_text(errors="backslashreplace") if path.exists() else ""
     return artifacts
+
+
+def screen_text(app) -> str:
+    """What the app's screen shows right now, as plain text (its notifications and the palette included)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                      record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
