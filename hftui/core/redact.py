@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 SUFFIX_LENGTH = 8
 SHORT_SECRET = 16  # below this, the last 8 characters would be half the secret: at most SHORT_SHOWN shown
 SHORT_SHOWN = 4
-PIECE = 12  # this many characters of a secret in a row are the secret (a prefix, a suffix, any middle part)
+# This many characters of a secret in a row are the secret (a prefix, a suffix, any middle part): as many
+# as the leak scans look for, one more than a mask shows. A token is random, so 9 of its characters in a
+# row never occur in other text by chance (62^9 to one).
+PIECE = 9
 MIN_SECRET = 4  # shorter values are not searched for (every "abc" in a body would go)
 _MASK = "…"
 _SENSITIVE_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie")
@@ -124,11 +127,11 @@ def _rewrite(text: str, starts: list[int], ends: list[int], pattern: re.Pattern[
 
 
 class _Secret:
-    """One secret as searched for: its folded form, its pieces, and what replaces it."""
+    """One secret as searched for: its folded form, its pieces (or only itself, whole), what replaces it."""
 
-    def __init__(self, secret: str, folded: str) -> None:
+    def __init__(self, secret: str, folded: str, pieces: bool = True) -> None:
         self.folded = folded
-        self.width = min(PIECE, len(folded))
+        self.width = min(PIECE, len(folded)) if pieces else len(folded)
         self.masked = mask(secret)
         # Any run of `width` characters of the secret contains one of these probes (a stride of 4, each
         # probe 3 shorter than a piece): a cheap first look; a hit is then checked piece by piece.
@@ -174,18 +177,21 @@ class Redactor:
         for secret in secrets:
             self.add(secret)
 
-    def add(self, secret: str | None) -> None:
+    def add(self, secret: str | None, pieces: bool = True) -> None:
+        """`secret`, and any PIECE of its characters in a row (`pieces`), in any form."""
         if not secret:
             return
         for variant in {secret, secret.strip()}:
             folded = fold(variant)
-            if len(folded) >= MIN_SECRET and folded not in self._secrets:
-                self._secrets[folded] = _Secret(variant, folded)
+            known = self._secrets.get(folded)
+            if len(folded) >= MIN_SECRET and (known is None or (pieces and known.width > PIECE)):
+                self._secrets[folded] = _Secret(variant, folded, pieces)
 
     def add_token(self, candidate: TokenCandidate) -> None:
-        """A token candidate as found and as cleaned: either may show up in what a server sends back."""
-        self.add(candidate.raw)
+        """A token candidate as cleaned, and any piece of it; as found (quotes, 'Bearer ', whitespace
+        around it), only whole: a piece of 'Bearer hf_…' would be 'Bearer hf', which is no secret."""
         self.add(candidate.cleaned)
+        self.add(candidate.raw, pieces=False)
 
     def __call__(self, text: str) -> str:
         if not text:
