@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hftui import __version__
 from hftui.core.printable import printable
-from hftui.entry import interrupted
+from hftui.interrupts import interrupted
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
