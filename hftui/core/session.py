@@ -147,7 +147,7 @@ def token_locations(settings: Settings, env: Mapping[str, str] | None = None, is
         reader = None if keyring_disabled() else Keystore().read
         where = TokenLocations.from_environment(env=env, token_env=settings.token_env, keyring_reader=reader)
     if settings.token_env and settings.token_env not in where.env:
-        raise SettingsError(f"--token-env {settings.token_env}: that environment variable is not set")
+        raise SettingsError(f"--token-env {printable(settings.token_env)}: that environment variable is not set")
     return where
 
 

@@ -110,3 +110,26 @@ async def test_an_export_that_cannot_be_written_is_a_notification_and_nothing_is
         await until(pilot, lambda: "Export failed" in visible(app), "the failure is announced")
         assert app.is_running and before in visible(app), "the run is still on screen"
     assert os.listdir(taken) == []
+
+
+async def test_a_crash_report_has_no_frame_locals_and_no_token(hostile, monkeypatch, capfd):
+    """Textual prints an unhandled error with every frame's locals (a token among them); hftui's does not."""
+    server = hostile()
+    app = app_on(server.url, {"HF_TOKEN": PLANTED})
+
+    def crash(self) -> None:
+        token = self.testing.raw  # noqa: F841 - a local that Textual's report would print
+        raise RuntimeError(f"a bug while exporting for {self.testing.raw}")
+
+    monkeypatch.setattr(HftuiApp, "action_export_bundle", crash)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await idle(pilot)
+            await pilot.press("e")
+            await pilot.pause()
+    except RuntimeError:
+        pass  # run_test hands the app's error to the test
+    captured = capfd.readouterr()
+    report = captured.out + captured.err  # what Textual printed when the app ended
+    assert "RuntimeError: a bug while exporting for" in report and "token = " not in report
+    assert not leaked_forms(report, [PLANTED])

@@ -50,6 +50,10 @@ ECHOES = {
                            + json_answer({"error": f"token {r.bearer}"}, 401, "Unauthorized"),
     "invalid chunked body": lambda r: (b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
                                        b"zz\r\n" + r.bearer.encode() + b"\r\n"),
+    "giant header": lambda r: respond(401, "Unauthorized", [("x-big", "a" * 200_000 + r.bearer)]),
+    "many headers": lambda r: respond(401, "Unauthorized", [(f"x-{i}", r.bearer) for i in range(500)]),
+    "nested JSON": lambda r: json_answer({"error": {"message": [[[[{"token": r.bearer}]]]]}} | {
+        "deep": json.loads("[" * 900 + "]" * 900)}, 401),
 }
 
 
@@ -89,3 +93,11 @@ def test_a_token_with_a_control_character_inside_leaks_nowhere(tmp_path, separat
     document = artifacts.document
     assert document["token"]["suffix"] == "…" + PLANTED[-8:]
     assert "odd_character" in document["token"]["problems"] or "newline" in document["token"]["problems"]
+
+
+def test_a_cookie_one_answer_sets_never_rides_along_on_the_next_probes(hostile, tmp_path):
+    cookie = lambda r: respond(200, "OK", [("set-cookie", f"session={r.bearer}; Path=/"),  # noqa: E731
+                                           ("content-type", "application/json")], b"{}")
+    server = hostile({"whoami": cookie, "catalog": cookie})
+    every_artifact(server.url, PLANTED, tmp_path, curl=())
+    assert len(server.requests) > 4 and not any("cookie" in r.headers for r in server.requests)
