@@ -1,5 +1,5 @@
 import sys
 
-from hftui.cli import main
+from hftui.entry import main
 
 sys.exit(main())

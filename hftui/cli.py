@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from hftui import __version__
+from hftui.core.printable import printable
+from hftui.interrupts import interrupted
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -24,7 +26,7 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not usage + traceback-looking noise
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
 
 
 def _common_flags(default: object = None) -> argparse.ArgumentParser:
@@ -66,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--json", action="store_true", help="print one JSON document (schema 1)")
     diagnose.add_argument("--sim", metavar="SCENARIO", help="run against the built-in simulator in this scenario")
     diagnose.add_argument("--report", metavar="FILE", help="also write the support bundle (.md or .json), mode 0600")
+    diagnose.add_argument("--force", action="store_true", help="let --report replace an existing file")
     diagnose.add_argument("--curl", metavar="STEP", help="print the step's request as a curl command ($HF_TOKEN) instead")
 
     demo = commands.add_parser("demo", parents=[again], help="open the app on the built-in simulator",
@@ -137,37 +140,49 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
     report_path = Path(args.report) if args.report else None
     if report_path is not None:
-        _check_report_path(report_path)
+        _check_report_path(report_path, args.force)
     with contextlib.ExitStack() as stack:
         simulator_at = stack.enter_context(simulator(args.sim)) if args.sim else None
         session = open_session(args, simulator_at)
         inputs = session.inputs()  # a missing or malformed model stops here, before any warning
         _warn(session.settings)
         diagnosis = run_bounded(session.run(inputs=inputs))
-    if report_path is not None:
-        from hftui.core.bundle import format_for, render_bundle, write_private
-
-        write_private(report_path, render_bundle(diagnosis, format_for(report_path)))
-        print(f"support bundle written to {report_path}", file=sys.stderr)
+    # The run is printed first: whatever happens to the report, nothing of it is lost.
     if args.curl:
-        return _print_curl(diagnosis, args.curl)
-    if args.json:
+        code = _print_curl(diagnosis, args.curl)
+    elif args.json:
         print(json.dumps(to_dict(diagnosis), indent=2, ensure_ascii=False))
+        code = EXIT_OK if diagnosis.verdict.is_ok else EXIT_PROBLEM
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         print(to_text(diagnosis, color=color))
-    return EXIT_OK if diagnosis.verdict.is_ok else EXIT_PROBLEM
+        code = EXIT_OK if diagnosis.verdict.is_ok else EXIT_PROBLEM
+    sys.stdout.flush()
+    if report_path is not None:
+        from hftui.core.bundle import ReportError, format_for, render_bundle, write_private
+
+        try:
+            write_private(report_path, render_bundle(diagnosis, format_for(report_path)), force=args.force)
+        except ReportError as exc:
+            raise UsageError(f"--report: {exc} (the run is printed above)") from None
+        print(f"support bundle written to {printable(str(report_path))}", file=sys.stderr)
+    return code
 
 
-def _check_report_path(path: Path) -> None:
+def _check_report_path(path: Path, force: bool) -> None:
+    """Before the run: a report that cannot be written stops here, not after the probes."""
     from hftui.core.bundle import format_for
 
     try:
         format_for(path)
     except ValueError as exc:
-        raise UsageError(f"--report {exc}") from None
+        raise UsageError(f"--report {printable(str(exc))}") from None
     if not path.parent.is_dir():
-        raise UsageError(f"--report {path}: the folder {path.parent} does not exist")
+        raise UsageError(f"--report {printable(str(path))}: the folder {printable(str(path.parent))} does not exist")
+    if path.is_dir():
+        raise UsageError(f"--report {printable(str(path))} is a directory; name a file in it")
+    if os.path.lexists(path) and not force:
+        raise UsageError(f"--report {printable(str(path))} already exists; pass --force to replace it")
 
 
 def _print_curl(diagnosis, step_id: str) -> int:
@@ -215,20 +230,10 @@ def cmd_app(args: argparse.Namespace, scenario_name: str | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    safe_output()
     try:
-        if args.command == "diagnose":
-            return cmd_diagnose(args)
-        if args.command == "sim":
-            return cmd_sim(args)
-        if args.command == "demo":
-            if args.list:
-                from hftui.sim import SCENARIOS
-
-                return _list_scenarios(SCENARIOS)
-            return cmd_app(args, scenario_name=args.scenario)
-        return cmd_app(args)
+        args = build_parser().parse_args(argv)
+        return _run(args)
     except UsageError as exc:
         print(f"hftui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -236,12 +241,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hftui.core.session import SettingsError  # loaded already if it raised one: not on --help's path
 
         if not isinstance(exc, SettingsError):
-            raise
+            return _crashed(exc)
         print(f"hftui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("hftui: interrupted", file=sys.stderr)
-        return 130
+        return interrupted()
+    except Exception as exc:  # noqa: BLE001 - a bug: its traceback, without any token in it
+        return _crashed(exc)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "diagnose":
+        return cmd_diagnose(args)
+    if args.command == "sim":
+        return cmd_sim(args)
+    if args.command == "demo":
+        if args.list:
+            from hftui.sim import SCENARIOS
+
+            return _list_scenarios(SCENARIOS)
+        return cmd_app(args, scenario_name=args.scenario)
+    return cmd_app(args)
+
+
+def safe_output() -> None:
+    """Never a crash for want of an encoding: what stdout or stderr cannot encode (✓ under
+    PYTHONIOENCODING=ascii, a byte that was not UTF-8) is written as a backslash escape instead."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _crashed(exc: BaseException) -> int:
+    """An unexpected error: its traceback (for a bug report), every token of the environment masked."""
+    import traceback
+
+    from hftui.core.redact import Redactor
+
+    redactor = Redactor(value for name, value in os.environ.items() if "TOKEN" in name.upper())
+    text = "".join(traceback.format_exception(exc))
+    print(printable(redactor(text), keep_newlines=True), file=sys.stderr, end="")
+    return 70  # EX_SOFTWARE
 
 
 if __name__ == "__main__":

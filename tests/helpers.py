@@ -56,6 +56,33 @@ def leaked_pieces(text: str, tokens: Iterable[str | None]) -> list[str]:
     return found
 
 
+def encoded_forms(piece: str) -> set[str]:
+    """A piece as a server or a report may spell it: raw, JSON-escaped (\\u…), percent-encoded.
+    Compared case-insensitively, so an upper-cased echo counts too."""
+    import json
+    from urllib.parse import quote
+
+    return {form.lower() for form in (piece, json.dumps(piece)[1:-1], quote(piece, safe=""),
+                                      "".join(f"\\u{ord(c):04x}" for c in piece),
+                                      "".join(f"%{ord(c):02x}" for c in piece))}
+
+
+def leaked_forms(text: str, tokens: Iterable[str | None]) -> list[str]:
+    """The pieces of each token's secret part found in `text` in any of their encoded_forms."""
+    lowered = text.lower()
+    found = []
+    for token in tokens:
+        if token:
+            found += [piece for piece in pieces(secret_part(token))
+                      if any(form in lowered for form in encoded_forms(piece))]
+    return found
+
+
+def assert_no_leak_in_any_form(text: str, token: str | None, where: str = "") -> None:
+    leaked = leaked_forms(text, [token])
+    assert not leaked, f"{where}: {len(leaked)} {PIECE}-character pieces of the token leaked"  # never print them
+
+
 def assert_no_leak(text: str, token: str | None) -> None:
     leaked = leaked_pieces(text, [token])
     assert not leaked, f"{len(leaked)} {PIECE}-character pieces of the token leaked"  # never print the pieces

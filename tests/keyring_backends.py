@@ -63,3 +63,28 @@ class StuckKeyring(TestBackend):
         threading.Event().wait()
 
     set_password = delete_password = get_password
+
+
+class BytesKeyring(TestBackend):
+    """A backend that answers with bytes, as some third-party backends do: HFTUI_TEST_KEYRING_VALUE,
+    encoded the way the environment holds it (so a byte that is not UTF-8 survives)."""
+
+    def get_password(self, service, username):
+        return os.fsencode(os.environ["HFTUI_TEST_KEYRING_VALUE"])
+
+    def set_password(self, service, username, password):
+        raise NotImplementedError
+
+    delete_password = set_password
+
+
+class NumberKeyring(TestBackend):
+    """A backend that answers with something that is neither text nor bytes."""
+
+    def get_password(self, service, username):
+        return 42
+
+    def set_password(self, service, username, password):
+        raise NotImplementedError
+
+    delete_password = set_password

@@ -36,8 +36,15 @@ def import_httpx():
     return httpx
 
 
+# Only what core/decoding.py decompresses with a bound: with brotli or zstandard installed httpx would
+# also ask for br and zstd, and a bomb in those would be decoded whole.
+ACCEPTED_ENCODINGS = "gzip, deflate"
+
+
 def make_client(timeout: float) -> httpx.AsyncClient:
     """The one client every probe shares: connection reuse makes the plan's round trips cheap."""
+    from http.cookiejar import CookieJar, DefaultCookiePolicy
+
     httpx = import_httpx()
 
     return httpx.AsyncClient(
@@ -46,7 +53,10 @@ def make_client(timeout: float) -> httpx.AsyncClient:
         # configured Hub and router, never for wherever a 3xx points. TLS is verified (httpx's default;
         # SSL_CERT_FILE / SSL_CERT_DIR name a CA bundle, there is no switch to turn it off).
         follow_redirects=False,
-        headers={"User-Agent": "hftui"},
+        headers={"User-Agent": "hftui", "Accept-Encoding": ACCEPTED_ENCODINGS},
+        # No cookie jar: a cookie one answer sets would ride along on the next probes (to the Hub and
+        # the router alike), so a step would change more than its one variable and its curl would lie.
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
     )
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hftui.core.background import in_background
+from hftui.core.printable import printable
 from hftui.core.redact import mask
 
 NO_KEYRING_ENV = "HFTUI_NO_KEYRING"
@@ -115,9 +116,19 @@ class Keystore:
         return status
 
     def read(self) -> str | None:
-        """The stored token, or None if there is none; raises KeystoreError, never hangs."""
+        """The stored token, or None if there is none; raises KeystoreError, never hangs.
+
+        Some backends return bytes: decoded the way the environment keeps a byte that is not UTF-8
+        (a lone surrogate), so the token report flags it instead of anything crashing on it."""
         backend, status = self._usable()
-        return self._call(status, backend.get_password, self.service, self.username)
+        value = self._call(status, backend.get_password, self.service, self.username)
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value).decode("utf-8", errors="surrogateescape")
+        if value is not None and not isinstance(value, str):
+            raise KeystoreError(KeystoreStatus(
+                KeystoreState.ERROR, status.backend,
+                f"The keyring ({status.backend}) returned a {type(value).__name__}, not a token; {_FALLBACK}."))
+        return value
 
     def save(self, token: str) -> KeystoreStatus:
         """Store the token (surrounding whitespace dropped) and prove it by reading it back."""
@@ -215,7 +226,7 @@ def _detect_backend() -> Any:
 def _classify(backend: Any) -> KeystoreStatus:
     """AVAILABLE for a real OS keyring; NO_BACKEND / INSECURE for fail, null and plaintext ones."""
     cls = type(backend)
-    module, name = cls.__module__, str(getattr(backend, "name", cls.__name__))
+    module, name = cls.__module__, printable(str(getattr(backend, "name", cls.__name__)))
     if module == "keyring.backends.chainer":
         parts = list(getattr(backend, "backends", []))
         if not parts:
@@ -265,7 +276,7 @@ def _status_for_error(exc: BaseException, backend: str, *, detecting: bool) -> K
             f"desktop, or run `gnome-keyring-daemon --unlock`) and retry, or {_FALLBACK}.",
         )
     if detecting and isinstance(exc, (RuntimeError, ImportError, AttributeError)):
-        configured = os.environ.get(BACKEND_ENV)
+        configured = printable(os.environ.get(BACKEND_ENV) or "")
         where = f"{BACKEND_ENV}={configured}" if configured else "the keyring config file (keyringrc.cfg)"
         return KeystoreStatus(
             KeystoreState.BROKEN_CONFIG, configured or backend,

@@ -1,7 +1,9 @@
 """One HTTP probe captured: what was sent, what came back, and every failure turned into data.
 
-Secrets never enter an Exchange: request headers and response text are redacted as they are
-captured, so whatever renders an Exchange (screen, JSON, bundle) cannot leak the token.
+Secrets and control characters never enter an Exchange: every string in it (the request's URL,
+headers and body; the response's reason phrase, header names and values, body, final URL and every
+string of its parsed JSON; the failure's text) is redacted and made printable as it is captured, so
+whatever renders an Exchange (screen, JSON, bundle) cannot leak the token or drive a terminal.
 
 A probe is bounded as a whole (connect, TLS, waiting and a trickling body all count against one
 timeout), follows redirects only within the origin it was sent to (so the token never goes
@@ -27,8 +29,11 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from hftui.core.background import awaited_in_background
+from hftui.core.decoding import BodyReader
 from hftui.core.failures import ErrorKind, ProbeError, Progress, describe_failure, error_kind
 from hftui.core.http import import_httpx, port_of, proxy_for, same_origin
+from hftui.core.printable import printable_tree
 from hftui.core.redact import Redactor
 
 if TYPE_CHECKING:
@@ -71,6 +76,9 @@ class CapturedResponse:
     body_bytes: int = 0
     final_url: str = ""
     not_utf8: bool = False  # the raw body was not valid UTF-8 (shown with U+FFFD replacements)
+    content_encoding: str = ""  # as the server declared it, e.g. "gzip"
+    undecoded: str | None = None  # why the body is shown as received, still encoded
+    parsed: Any = field(default=None, repr=False, compare=False)  # the body's JSON, redacted and printable
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -78,20 +86,25 @@ class CapturedResponse:
 
     @cached_property
     def json(self) -> Any:
-        """The body parsed as JSON (None if it is not JSON, or was cut): parsed once, on first use."""
+        """The body's JSON (None if it is not JSON, or was cut), every string in it redacted and printable:
+        parsed from what the server sent when captured; else (a response built by hand) from `body`, once."""
         if self.truncated:
             return None  # a cut body may still parse (a cut list of models): half a catalog is not one
-        try:
-            return json.loads(self.body)
-        except (ValueError, RecursionError):
-            return None
+        if self.parsed is not None:
+            return self.parsed
+        return parse_json(self.body, printable_tree)
 
     @property
     def note(self) -> str | None:
         """What is odd about the body itself, whatever the status: cut at the cap, not UTF-8, not JSON."""
         notes = []
-        if self.truncated:
+        if self.truncated and self.content_encoding and not self.undecoded:
+            notes.append(f"body cut at {len(self.body.encode()):,} bytes: it decompresses ({self.content_encoding}) "
+                         f"to more than that")
+        elif self.truncated:
             notes.append(f"body cut at {len(self.body.encode()):,} of {self.body_bytes:,} bytes")
+        if self.undecoded:
+            notes.append(self.undecoded)
         if self.not_utf8:
             notes.append("body is not valid UTF-8")
         if 200 <= self.status < 300 and self.body.strip() and self.json is None and not self.truncated:
@@ -132,9 +145,9 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
     body_text = json.dumps(spec.json_body) if spec.json_body is not None else None
     captured_request = CapturedRequest(
         method=spec.method,
-        url=redactor(spec.url),
+        url=redactor.inert(spec.url),
         headers=tuple(redactor.headers(spec.headers)),
-        body=redactor(body_text) if body_text is not None else None,
+        body=redactor.inert(body_text, keep_newlines=True) if body_text is not None else None,
     )
     started_at = datetime.now(timezone.utc)
     start = time.perf_counter()
@@ -149,39 +162,70 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
     try:
         # httpx's timeout bounds each read, not the whole answer: a 1 byte/s body would never end.
         async with asyncio.timeout(timeout):
-            response = await _send(client, spec, body_text, body_cap, timeout, progress)
+            answer = await _send(client, spec, body_text, body_cap, timeout, progress)
     except Exception as exc:  # noqa: BLE001 - every failure becomes data (cancellation is not an Exception)
         kind = ErrorKind.TIMEOUT if isinstance(exc, TimeoutError) else error_kind(exc)
         if progress.proxy and progress.phase == "connect" and kind in (ErrorKind.CONNECT, ErrorKind.DNS):
             kind = ErrorKind.PROXY  # the only connection a proxied request makes is to the proxy
-        detail = redactor(describe_failure(exc, kind, timeout, progress, spec.url))
+        # The HTTP library's own words may quote the header it refused: `b'Bearer hf_…\n…'`.
+        detail = redactor.inert(describe_failure(exc, kind, timeout, progress, spec.url))
         return Exchange(request=captured_request, started_at=started_at, elapsed_ms=elapsed(),
                         error=ProbeError(kind, detail))
-    status, reason, version, headers, raw_body, truncated, total, final_url = response
+    raw_body = answer.body
     try:
         text, not_utf8 = raw_body.decode("utf-8"), False
     except UnicodeDecodeError as exc:
         # A multi-byte character cut by the cap is not a fault of the server's.
-        not_utf8 = not (truncated and exc.start >= len(raw_body) - 3)
+        not_utf8 = not (answer.truncated and exc.start >= len(raw_body) - 3)
         text = raw_body.decode("utf-8", errors="replace")
+    parsed = None if answer.truncated else parse_json(text, redactor.tree)
     # Redact with the slack still attached, then cut: a secret across the cap is masked whole.
-    text = redactor(text)
-    if truncated:
+    text = redactor.inert(text, keep_newlines=True)
+    if answer.truncated:
         text = text.encode("utf-8")[:body_cap].decode("utf-8", errors="ignore")
     return Exchange(
         request=captured_request,
         started_at=started_at,
         elapsed_ms=elapsed(),
         response=CapturedResponse(
-            status=status, reason=reason, http_version=version,
-            headers=tuple(redactor.headers(headers)), body=text,
-            truncated=truncated, body_bytes=total, final_url=redactor(final_url), not_utf8=not_utf8,
+            status=answer.status, reason=redactor.inert(answer.reason), http_version=redactor.inert(answer.version),
+            headers=tuple(redactor.headers(answer.headers)), body=text,
+            truncated=answer.truncated, body_bytes=answer.total, final_url=redactor.inert(answer.final_url),
+            not_utf8=not_utf8, content_encoding=redactor.inert(answer.encoding), undecoded=answer.undecoded,
+            parsed=parsed,
         ),
     )
 
 
+def parse_json(text: str, clean) -> Any:
+    """`text` parsed as JSON with `clean` applied to it (every string made printable, and redacted), or
+    None when it is not JSON or nests too deep to walk."""
+    if not text.strip():
+        return None
+    try:
+        return clean(json.loads(text))
+    except (ValueError, RecursionError):
+        return None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What came back, before it is captured (nothing in it is redacted yet)."""
+
+    status: int
+    reason: str
+    version: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    truncated: bool
+    total: int
+    final_url: str
+    encoding: str
+    undecoded: str | None
+
+
 async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | None, body_cap: int,
-                timeout: float, progress: Progress | None = None) -> tuple:
+                timeout: float, progress: Progress | None = None) -> _Answer:
     progress = progress or Progress()
     headers = list(spec.headers)
     if body_text is not None:
@@ -207,40 +251,31 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
         progress.declared = int(response.headers.get("content-length", ""))
     except ValueError:
         progress.declared = None
+    encoding = response.headers.get("content-encoding", "")
+    reader = BodyReader(encoding, body_cap + _REDACTION_SLACK)
     try:
-        chunks: list[bytes] = []
-        keep = body_cap + _REDACTION_SLACK
-        kept = total = 0
+        received = 0
         async for chunk in response.aiter_raw():
-            total += len(chunk)
-            progress.received = total
-            if kept < keep:
-                piece = chunk[: keep - kept]
-                chunks.append(piece)
-                kept += len(piece)
-            elif total > body_cap + max(body_cap, _FLOOD_MARGIN):
+            received += len(chunk)
+            progress.received = received
+            if reader.decoding and not reader.full:
+                # Bounded (never more than the cap comes out), and still off the event loop.
+                await awaited_in_background(reader.feed, chunk, name="hftui-decompress")
+            else:
+                reader.feed(chunk)
+            if reader.full and (reader.decoding or received > body_cap + max(body_cap, _FLOOD_MARGIN)):
                 break  # enough to say how large it is; stop downloading a flood
-        truncated = total > body_cap
-        if truncated and progress.declared and progress.declared > total:
-            total = progress.declared  # stopped early: the size the server declared
-        body = b"".join(chunks)
-        if response.headers.get("content-encoding") and not truncated:
-            body = _decode(body, response.headers.get("content-encoding", ""))
     finally:
         await response.aclose()
-    return (response.status_code, response.reason_phrase, response.http_version,
-            list(response.headers.multi_items()), body, truncated, total, str(response.url))
-
-
-def _decode(body: bytes, encoding: str) -> bytes:
-    import gzip
-    import zlib
-
-    try:
-        if "gzip" in encoding:
-            return gzip.decompress(body)
-        if "deflate" in encoding:
-            return zlib.decompress(body)
-    except (OSError, zlib.error):
-        pass
-    return body
+    truncated = reader.produced > body_cap
+    total = reader.produced if reader.decoding else received
+    if truncated and not reader.decoding and progress.declared and progress.declared > total:
+        total = progress.declared  # stopped early: the size the server declared
+    undecoded = None
+    if reader.undecoded:
+        undecoded = f"body is {reader.undecoded}-encoded, shown as received (hftui asks only for gzip or deflate)"
+    elif reader.failed:
+        undecoded = f"body is {reader.failed}"
+    return _Answer(response.status_code, response.reason_phrase, response.http_version,
+                   list(response.headers.multi_items()), reader.body, truncated, total, str(response.url),
+                   encoding, undecoded)

@@ -42,10 +42,11 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
             "problems": [p.value for p in token.problems],
             "expires_at": token.expires_at,
             "refreshable": token.refreshable,
+            "characters": token.odd_characters,  # what ODD_CHARACTER / NOT_UTF8 found, and where
         },
         "token_sources": [
             {"source": c.source, "suffix": c.suffix, "length": c.length, "problems": [p.value for p in c.problems],
-             "active": c is diagnosis.tokens.active}
+             "active": c is diagnosis.tokens.active, "characters": c.odd_characters}
             for c in diagnosis.tokens.candidates
         ],
         # Sources that exist but could not be read (a keyring without a backend, an unreadable file).
@@ -163,8 +164,14 @@ def to_text(diagnosis: Diagnosis, color: bool = False) -> str:
     if token is not None:
         problems = ", ".join(p.value for p in token.problems) or "no problems found"
         lines.append(safe(f"token  {token.source} {token.suffix} ({token.length} chars): {problems}"))
+        lines += [safe(f"       {note}") for note in token.odd_characters]
     else:
         lines.append("token  none found")
+    stored = diagnosis.tokens.stored
+    if stored and token is None:
+        names = ", ".join(c.source.split(":", 1)[1] for c in stored)
+        lines.append(safe(f"       stored_tokens holds {names}: never used first by a runtime; test one with "
+                          f"--token-env NAME, or `hf auth switch` to make it the token file's"))
     for source, why in diagnosis.tokens.unreadable:
         lines.append(safe(f"       {source} could not be read: {why}"))
     if diagnosis.account:

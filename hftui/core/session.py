@@ -12,6 +12,7 @@ imported only by `inputs` and `run`.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, wait
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 from hftui.core.background import awaited_in_background, in_background
 from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ModelIdError, ModelRef
 from hftui.core.keystore import Keystore, keyring_disabled
+from hftui.core.printable import is_printable, printable
 from hftui.core.tokens import TokenCandidate, TokenLocations, TokenReport, discover_tokens
 
 if TYPE_CHECKING:
@@ -68,6 +70,9 @@ class Settings:
         """The settings from what was given (None: not given), else the environment, else the defaults.
         Raises SettingsError for a URL that is not http(s), or carries a query, a fragment or credentials."""
         env = os.environ if env is None else env
+        for flag, value in (("--model", model), ("--baseline", baseline), ("--bill-to", bill_to)):
+            if value is not None:
+                check_text(flag, value)
         router_flag = "--router-url" if router_url else "HFTUI_ROUTER_URL"
         settings = cls(
             model=model,
@@ -78,12 +83,10 @@ class Settings:
             timeout=timeout or DEFAULT_TIMEOUT,
             token_env=token_env,
         )
+        check_url("--hub-url" if hub_url else "$HF_ENDPOINT", settings.hub_url)
+        check_url("--router-url" if router_url else "$HFTUI_ROUTER_URL", settings.router_url)
         base_url("--hub-url" if hub_url else "HF_ENDPOINT", settings.hub_url, router=False)
         router, note = base_url(router_flag, settings.router_url, router=True)
-        for flag, url in (("--hub-url", settings.hub_url), ("--router-url", settings.router_url)):
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise SettingsError(f"{flag} {url!r} is not an http(s) URL, e.g. https://router.huggingface.co")
         return replace(settings, router_url=router, router_url_note=note)
 
     @classmethod
@@ -140,6 +143,46 @@ def base_url(flag: str, url: str, router: bool) -> tuple[str, str | None]:
                   f"(both name the same router)")
 
 
+_CREDENTIALS = re.compile(r"(//)[^/?#]*@")
+
+
+def check_url(flag: str, url: str) -> None:
+    """SettingsError, in one line that never shows a password, unless `url` is an http(s) URL hftui can
+    send the token to as it is: parses, has a host, a port in range, and no user:password@ (httpx would
+    send those as Basic auth instead of the token, and they would end up in every report)."""
+    shown = _CREDENTIALS.sub(r"\1***@", printable(url))
+    if not is_printable(url) or url != url.strip() or " " in url:
+        raise SettingsError(f"{flag} '{shown}' holds whitespace or a control character; pass the URL alone")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise SettingsError(f"{flag} '{shown}' is not a valid URL ({printable(str(exc))})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{flag} '{shown}' is not an http(s) URL, e.g. https://router.huggingface.co")
+    if parts.username is not None or parts.password is not None:
+        raise SettingsError(f"{flag} '{shown}' holds credentials (user:password@): hftui sends only the token; "
+                            f"remove them from the URL")
+    if port == 0:
+        raise SettingsError(f"{flag} '{shown}': port 0 is not a port a server listens on")
+
+
+def check_text(flag: str, value: str) -> None:
+    """SettingsError naming `flag` when a model or org name holds something no such name has: a control
+    character (a CR/LF from a script, a pasted escape) or whitespace around it. It is refused rather
+    than stripped: hftui tests the exact string the app sends, and stripping it would hide the fault."""
+    if is_printable(value) and value == value.strip():
+        return
+    from hftui.core.tokens import describe_character  # what each odd character is, in words
+
+    odd = [char for char in dict.fromkeys(value) if not is_printable(char) or (char.isspace() and char != " ")]
+    if not odd and value != value.strip():
+        odd = [" "]
+    what = ", ".join(describe_character(char) for char in odd[:3])
+    raise SettingsError(f"{flag} '{printable(value)}' holds {what}: no model or organization name does, and "
+                        f"hftui will not strip it silently; pass the exact name without it")
+
+
 def token_locations(settings: Settings, env: Mapping[str, str] | None = None, isolated: bool = False) -> TokenLocations:
     """Where to look for tokens; `isolated` (simulator runs) means only `env`, no keyring or files."""
     if isolated:
@@ -148,7 +191,7 @@ def token_locations(settings: Settings, env: Mapping[str, str] | None = None, is
         reader = None if keyring_disabled() else Keystore().read
         where = TokenLocations.from_environment(env=env, token_env=settings.token_env, keyring_reader=reader)
     if settings.token_env and settings.token_env not in where.env:
-        raise SettingsError(f"--token-env {settings.token_env}: that environment variable is not set")
+        raise SettingsError(f"--token-env {printable(settings.token_env)}: that environment variable is not set")
     return where
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import configparser
 import os
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 
+from hftui.core.localfiles import Unreadable, read_small_file
+from hftui.core.printable import printable
 from hftui.core.redact import mask
 
 
@@ -30,6 +33,8 @@ class TokenProblem(str, Enum):
     EMPTY = "empty"
     DIFFERS_FROM_OTHER_SOURCE = "differs_from_other_source"
     EXPIRED = "expired"
+    NOT_UTF8 = "not_utf8"
+    ODD_CHARACTER = "odd_character"
 
     @property
     def explanation(self) -> str:
@@ -48,6 +53,10 @@ _EXPLANATIONS = {
     TokenProblem.EMPTY: "is empty",
     TokenProblem.DIFFERS_FROM_OTHER_SOURCE: "differs from the token in another source (an old token may shadow a new one)",
     TokenProblem.EXPIRED: "is a short-lived OAuth access token whose stored expires_at has passed",
+    TokenProblem.NOT_UTF8: "holds a byte that is not UTF-8 (a file or variable saved in another encoding); "
+                           "no HTTP library can send it",
+    TokenProblem.ODD_CHARACTER: "holds a character no token has (from a rich-text paste, a keyboard layout, "
+                                "an escape sequence…)",
 }
 
 OIDC_VARIABLE = "HF_OIDC_RESOURCE"
@@ -68,6 +77,11 @@ CLEANABLE = frozenset(
 
 _QUOTES = ("\"", "'", "`")
 _BOM = "\ufeff"
+# What tokens and provider keys are made of; anything else inside the cleaned value is named.
+_TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~+/=:")
+_CONTROL_NAMES = {0x00: "NUL", 0x09: "TAB", 0x0A: "LINE FEED (\\n)", 0x0B: "VERTICAL TAB", 0x0C: "FORM FEED",
+                  0x0D: "CARRIAGE RETURN (\\r)", 0x1B: "ESCAPE", 0x7F: "DELETE"}
+MAX_CHARACTER_NOTES = 5
 
 
 def clean_token(raw: str) -> str:
@@ -118,10 +132,47 @@ def inspect_token(raw: str) -> list[TokenProblem]:
         problems.append(TokenProblem.NOT_HF_TOKEN)
     if not cleaned:
         problems.append(TokenProblem.EMPTY)
+    odd = [char for char in cleaned if char not in _TOKEN_CHARACTERS]
+    if any(_not_utf8(char) for char in raw):
+        problems.append(TokenProblem.NOT_UTF8)
+    if any(not _not_utf8(char) and char not in "\n\r" for char in odd):
+        problems.append(TokenProblem.ODD_CHARACTER)
     return problems
 
 
+def _not_utf8(char: str) -> bool:
+    """A byte that was not UTF-8, as Python keeps it in os.environ and in surrogateescape-decoded text."""
+    return "\udc80" <= char <= "\udcff"
+
+
+def odd_characters(raw: str) -> list[str]:
+    """Each character of the cleaned value that no token has, said in words: where, its code, its name."""
+    cleaned = clean_token(raw)
+    offset = raw.find(cleaned) if cleaned else 0
+    notes: list[str] = []
+    odd = [(index, char) for index, char in enumerate(cleaned) if char not in _TOKEN_CHARACTERS]
+    for index, char in odd[:MAX_CHARACTER_NOTES]:
+        notes.append(f"character {offset + index + 1}: {describe_character(char)}")
+    if len(odd) > MAX_CHARACTER_NOTES:
+        notes.append(f"and {len(odd) - MAX_CHARACTER_NOTES} more")
+    return notes
+
+
+def describe_character(char: str) -> str:
+    """'U+00E9 é LATIN SMALL LETTER E WITH ACUTE', 'U+000B VERTICAL TAB', 'byte 0xFF (not UTF-8)'."""
+    if _not_utf8(char):
+        return f"byte 0x{ord(char) - 0xDC00:02X} (not UTF-8)"
+    code = ord(char)
+    name = _CONTROL_NAMES.get(code) or unicodedata.name(char, "")
+    category = unicodedata.category(char)
+    if not name:
+        name = "a control character" if category == "Cc" else "an unnamed character"
+    shown = f" '{char}'" if category[0] not in "CZ" else ""  # the glyph only when it is a visible one
+    return printable(f"U+{code:04X}{shown} {name}")
+
+
 PASTED = "pasted"  # the source of a token the user pasted into the app
+STORED_PREFIX = "stored_tokens:"
 
 
 @dataclass(frozen=True)
@@ -166,6 +217,11 @@ class TokenCandidate:
         return datetime.fromtimestamp(self.expires_at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
     @property
+    def odd_characters(self) -> list[str]:
+        """The characters no token has, in words (ODD_CHARACTER and NOT_UTF8 say which)."""
+        return odd_characters(self.raw)
+
+    @property
     def is_malformed(self) -> bool:
         """The raw value differs from what the user meant: the app sends something else."""
         return self.raw != self.cleaned
@@ -181,7 +237,13 @@ class TokenReport:
 
     @property
     def active(self) -> TokenCandidate | None:
-        return self.candidates[0] if self.candidates else None
+        """What a runtime would use: the first candidate, never one from stored_tokens, which no runtime
+        reads first (`hf auth switch` copies one into the token file)."""
+        return next((c for c in self.candidates if not c.source.startswith(STORED_PREFIX)), None)
+
+    @property
+    def stored(self) -> tuple[TokenCandidate, ...]:
+        return tuple(c for c in self.candidates if c.source.startswith(STORED_PREFIX))
 
     def by_source(self, source: str) -> TokenCandidate | None:
         return next((c for c in self.candidates if c.source == source), None)
@@ -250,13 +312,13 @@ def discover_tokens(where: TokenLocations) -> TokenReport:
     for name in env_names:
         value = where.env.get(name)
         if value is not None and value != "":
-            found.append((f"env:{name}", value, ""))
+            found.append((f"env:{printable(name)}", value, ""))
 
     if where.keyring_reader is not None:
         try:
-            value = where.keyring_reader()
+            value = as_text(where.keyring_reader())
         except Exception as exc:  # a keyring that cannot answer is a finding, not a crash
-            unreadable.append(("keyring", str(exc) or type(exc).__name__))
+            unreadable.append(("keyring", printable(str(exc) or type(exc).__name__)))
         else:
             if value:
                 found.append(("keyring", value, ""))
@@ -269,11 +331,11 @@ def discover_tokens(where: TokenLocations) -> TokenReport:
 
     # stored_tokens is a library of named tokens, not something a runtime loads, so only the
     # sources a runtime would pick count as shadowing each other.
-    runtime_values = {clean_token(raw) for source, raw, _ in found if not source.startswith("stored_tokens:")}
+    runtime_values = {clean_token(raw) for source, raw, _ in found if not source.startswith(STORED_PREFIX)}
     candidates = []
     for source, raw, note in found:
         problems = inspect_token(raw)
-        if len(runtime_values) > 1 and not source.startswith("stored_tokens:"):
+        if len(runtime_values) > 1 and not source.startswith(STORED_PREFIX):
             problems.append(TokenProblem.DIFFERS_FROM_OTHER_SOURCE)
         candidate = TokenCandidate(source=source, raw=raw, problems=tuple(problems), note=note)
         expires_at, refreshable = expiries.get(candidate.cleaned, (None, False))
@@ -283,34 +345,45 @@ def discover_tokens(where: TokenLocations) -> TokenReport:
     return TokenReport(candidates=tuple(candidates), unreadable=tuple(unreadable))
 
 
+def as_text(value: object) -> str | None:
+    """A keyring's answer as text: bytes (some backends return them) decoded the way the environment
+    keeps a byte that is not UTF-8, so it is flagged instead of crashing; anything else is an error."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="surrogateescape")
+    raise TypeError(f"the keyring returned a {type(value).__name__}, not text")
+
+
 def _read_token_file(path: Path, found: list, unreadable: list) -> None:
     try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        raw = read_small_file(path)
+    except Unreadable as exc:
+        unreadable.append((f"file:{printable(str(path))}", printable(str(exc))))
         return
-    except (OSError, UnicodeDecodeError) as exc:
-        unreadable.append((f"file:{path}", f"cannot read: {type(exc).__name__}"))
-        return
-    if raw.strip():
+    if raw is not None and raw.strip():
         # A file ends with a newline by convention and huggingface_hub strips it, so only
         # what is left after one final newline counts as the file's raw token.
-        found.append(("file:token", raw[:-1] if raw.endswith("\n") else raw, str(path)))
+        found.append(("file:token", raw[:-1] if raw.endswith("\n") else raw, printable(str(path))))
 
 
 def _read_stored_tokens(path: Path, found: list, unreadable: list, expiries: dict) -> None:
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small_file(path)
+        if text is None:
+            return
         parser.read_string(text)
-    except FileNotFoundError:
+    except Unreadable as exc:
+        unreadable.append((f"stored_tokens:{printable(str(path))}", printable(str(exc))))
         return
-    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
-        unreadable.append((f"stored_tokens:{path}", f"cannot parse: {type(exc).__name__}"))
+    except configparser.Error as exc:
+        unreadable.append((f"stored_tokens:{printable(str(path))}", f"cannot parse: {type(exc).__name__}"))
         return
     for name in parser.sections():
         value = parser.get(name, "hf_token", fallback=None)
         if value:
-            found.append((f"stored_tokens:{name}", value, str(path)))
+            found.append((f"{STORED_PREFIX}{printable(name)}", value, printable(str(path))))
             # Browser OAuth login (2026-06+) stores a short-lived token with its refresh token and expiry.
             expires_at = _unix_seconds(parser.get(name, "expires_at", fallback=None))
             refreshable = bool(parser.get(name, "refresh_token", fallback=None))

@@ -134,7 +134,7 @@ def is_key_name(key: str) -> bool:
     """Whether `key` reads as a key name at all ("r", "f5", "ctrl+x", "?"): what a keymap may say."""
     key = key.strip()
     if len(key) == 1:
-        return not key.isspace() and key not in ",+"
+        return key.isprintable() and not key.isspace() and key not in ",+"  # never a control character
     *modifiers, name = key.split("+")
     return (all(modifier.lower() in _MODIFIERS for modifier in modifiers)
             and name.isascii() and name.replace("_", "").isalnum())

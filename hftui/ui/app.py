@@ -38,6 +38,7 @@ from hftui.ui.commands import HftuiCommands
 from hftui.ui.config import Config, config_path, read_config
 from hftui.ui.exporting import BundleExport
 from hftui.ui.format import Formatter
+from hftui.ui.inert import InertOutput
 from hftui.ui.keeping import TokenKeeping
 from hftui.ui.keyed import KeyedActions
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
@@ -60,7 +61,7 @@ PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
 PLAN_NOT_RUN = "No diagnosis yet: the plan has not run."
 
 
-class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
+class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
     CSS_PATH = "hftui.tcss"
     TITLE = "hftui"
     COMMANDS = App.COMMANDS | {HftuiCommands}

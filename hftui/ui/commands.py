@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 from hftui.core.hub import POLICIES
 from hftui.ui.actions import ACTIONS, Action, Scope
@@ -60,9 +61,10 @@ class HftuiCommands(Provider):
             for option in app.providers:
                 if option.live:
                     yield (f"route: {app.model.repo}:{option.provider}", partial(app.choose_route, option.provider),
-                           f"Re-plan pinned to {option.provider}", False)
+                           "Re-plan pinned to this provider", False)
+        # The help line is parsed as markup by the palette: it names no org, provider or source (the entry does).
         for org in app.orgs:
-            yield f"bill to: {org}", partial(app.choose_bill_to, org), f"Re-plan with X-HF-Bill-To: {org}", False
+            yield f"bill to: {org}", partial(app.choose_bill_to, org), "Re-plan with X-HF-Bill-To set to this org", False
         for candidate in app.candidates:
             yield (f"token: test {candidate.source} {candidate.suffix}", partial(app.choose_token, candidate),
                    "Re-plan with this token source", len(app.candidates) > 1)
@@ -70,14 +72,26 @@ class HftuiCommands(Provider):
     async def discover(self) -> Hits:
         for name, callback, help_text, shown in self.commands():
             if shown:
-                yield DiscoveryHit(name, callback, help=help_text)
+                yield DiscoveryHit(Content(name), callback, text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, callback, help_text, _ in self.commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, _highlighted(matcher, query, name), callback, text=name, help=help_text)
+
+
+def _highlighted(matcher: Matcher, query: str, name: str) -> Content:
+    """`Matcher.highlight`, without parsing `name` as markup: an entry names orgs, providers and token
+    sources, and `acme[/]` must read as itself (Content from a str is plain; a str prompt is markup)."""
+    content = Content(name)
+    score, offsets = matcher.fuzzy_search.match(query, name)
+    if score:
+        for offset in offsets:
+            if not name[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 def _bound(app: HftuiApp, action: Action) -> Callable[[], object]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hftui.core.diagnosis import Diagnosis
+    from hftui.core.tokens import TokenCandidate
     from hftui.ui.actions import Keys
 
 
@@ -21,6 +22,7 @@ class BundleExport:
 
     diagnosis: Diagnosis | None
     keys: Keys
+    known_tokens: tuple[TokenCandidate, ...]
     export_directory: Path | None = None  # None: the working directory hftui was started in
 
     def _bundle(self) -> str | None:
@@ -29,7 +31,13 @@ class BundleExport:
             return None
         from hftui.core.bundle import render_bundle  # importlib.metadata and platform: only for a bundle
 
-        return render_bundle(self.diagnosis, "md")
+        try:
+            # A pasted token is in no source the diagnosis lists: the bundle is told of it to mask it too.
+            return render_bundle(self.diagnosis, "md", extra=self.known_tokens)
+        except Exception as exc:  # noqa: BLE001 - a bundle that cannot be made costs a line, not the app
+            self.notify(f"The bundle could not be made ({type(exc).__name__}); the run is still on screen.",
+                        title="Export failed", severity="error", timeout=10)
+            return None
 
     def action_export_bundle(self) -> None:
         text = self._bundle()
@@ -40,14 +48,13 @@ class BundleExport:
             self.deliver_text(io.StringIO(text), save_filename=name, mime_type="text/markdown")
             self.notify(f"Support bundle {name} sent to your browser.", title="Exported", markup=False)
             return
-        path = (self.export_directory or Path.cwd()) / name
-        from hftui.core.bundle import write_private
+        path = _free_name((self.export_directory or Path.cwd()) / name)
+        from hftui.core.bundle import ReportError, write_private
 
         try:
-            write_private(path, text)
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror or exc}. "
-                        f"Use {self.keys.key('bundle.copy')} to copy the bundle instead.",
+            write_private(path, text, force=False)  # never over a file that is there, whatever it is
+        except ReportError as exc:
+            self.notify(f"{exc}. Use {self.keys.key('bundle.copy')} to copy the bundle instead; nothing is lost.",
                         title="Export failed", severity="error", markup=False, timeout=10)
             return
         self.notify(f"{path}\n(readable only by you; the token appears by its last 8 characters only)",
@@ -63,3 +70,12 @@ class BundleExport:
                     f"If nothing arrives, your terminal ignores OSC 52: "
                     f"use {self.keys.key('bundle.export')} to write a file.",
                     title="Copied the support bundle", markup=False, timeout=10)
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or the first of path-2, path-3… that does not exist (two exports within a second)."""
+    candidate, number = path, 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from hftui.core.background import in_background
 from hftui.core.keystore import KeystoreError, KeystoreState, KeystoreStatus, save_to_token_file
+from hftui.core.printable import printable
 from hftui.core.redact import mask
 from hftui.core.tokens import TokenCandidate, hf_token_paths
 from hftui.ui.screens import ConfirmScreen
@@ -141,7 +142,7 @@ class TokenKeeping:
             return
         path = self.token_file
         body = Text()
-        body.append(f"Write the token {mask(token)} to\n  {path}\n\n", style="bold")
+        body.append(f"Write the token {mask(token)} to\n  {printable(str(path))}\n\n", style="bold")
         body.append("⚠ In plain text (file mode 0600). Anyone who can read your files — root, backups, a shared "
                     "home — can read the token. huggingface_hub and most apps read this file when HF_TOKEN is not set.")
         current = next((c for c in self.tokens.candidates if c.source == "file:token"), None)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.binding import Binding
 from textual.widgets import Input
 
+from hftui.core.printable import printable
 from hftui.core.tokens import TokenCandidate
 from hftui.ui.actions import ACTIONS, Keys, Scope, display
 from hftui.ui.config import Config, save_theme
@@ -125,7 +126,7 @@ class KeyedActions:
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.keys, str(self.config.path)))
+            self.push_screen(HelpScreen(self.keys, printable(str(self.config.path))))
 
     def action_leave_field(self) -> None:
         self.action_focus_pane("steps")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import signal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,10 +25,29 @@ def run_app(session: Session, scenario: Any = None) -> int:
         app = HftuiApp(session, scenario=scenario, after_first_frame=resume_collector)
         from hftui.core.loop import bounded_loop  # a hung DNS lookup must not hold up quitting
 
-        app.run(loop=bounded_loop())
+        loop = bounded_loop()
+        quit_on_signals(app, loop)
+        try:
+            app.run(loop=loop)
+        finally:
+            for signum in QUIT_SIGNALS:
+                loop.remove_signal_handler(signum)
     finally:
         gc.enable()
     return app.return_code or 0
+
+
+# Terminated (kill, a closing tmux pane, systemd), hung up (the SSH connection dropped) or interrupted
+# before Textual puts the terminal in raw mode (afterwards ctrl+c is a key): quit the way `q` does, so
+# Textual gives the terminal back (no alternate screen, no mouse reporting left on). A KeyboardInterrupt
+# raised wherever Textual happens to be while it starts left the app hung in the alternate screen.
+QUIT_SIGNALS = {signal.SIGTERM: 128 + signal.SIGTERM, signal.SIGHUP: 128 + signal.SIGHUP,
+                signal.SIGINT: 128 + signal.SIGINT}
+
+
+def quit_on_signals(app: Any, loop: Any) -> None:
+    for signum, code in QUIT_SIGNALS.items():
+        loop.add_signal_handler(signum, lambda code=code: app.exit(return_code=code))
 
 
 def resume_collector() -> None:

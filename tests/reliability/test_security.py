@@ -22,6 +22,7 @@ from hftui.core.diagnosis import run_diagnosis
 from hftui.core.hub import ModelRef
 from hftui.core.http import make_client
 from hftui.core.plan import PlanInputs
+from hftui.core.printable import printable
 from hftui.core.probes import BODY_CAP_BYTES, ProbeSpec, run_probe
 from hftui.core.redact import Redactor
 from hftui.core.report import to_text
@@ -170,7 +171,9 @@ def test_hostile_text_stays_literal_in_json_and_markdown_and_inert_on_the_termin
     document = json.loads(as_json.stdout)
     steps = {s["id"]: s for s in document["steps"]}
     assert json.loads(steps["as-configured"]["response"]["body"]) == {"error": HOSTILE}  # exactly as sent
-    assert steps["as-configured"]["error"] == HOSTILE
+    # What was read out of the body is printable, here as everywhere: no raw ESC, BEL or RLO in the document.
+    assert steps["as-configured"]["error"] == printable(HOSTILE)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", as_json.stdout)
     assert document["account"]["token_name"] == "[link=file:///etc/passwd]laptop[/link]"
 
     human = hftui(*args(sim.url, "--report", str(tmp_path / "b.md")))

@@ -209,6 +209,8 @@ class CredentialsPane(VerticalScroll):
             for problem in candidate.problems:
                 text.append("\n✗ ", style="bold red")
                 text.append(f"the pasted value {problem.explanation}")
+            for note in candidate.odd_characters:
+                text.append(f"\n    {note}", style="dim")
             if candidate.is_malformed:
                 text.append(f"\n  the app would send {len(value)} chars; cleaned it is {len(candidate.cleaned)}",
                             style="dim")
@@ -247,6 +249,8 @@ def _candidate_text(candidate: TokenCandidate, testing: bool) -> Text:
     for problem in candidate.problems:
         text.append("\n    ✗ ", style="bold red")
         text.append(problem.explanation)
+    for note in candidate.odd_characters:
+        text.append(f"\n      {note}", style="dim")
     if candidate.note and candidate.source != PASTED:
         text.append(f"\n    {candidate.note}", style="dim")
     return text

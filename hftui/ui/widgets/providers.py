@@ -80,6 +80,8 @@ class ProviderPane(VerticalScroll):
         for policy in POLICIES:
             options.append((policy, _route_text(f":{policy}", POLICY_HELP[policy], policy == current), False))
         for option in providers:
+            if option.provider in POLICIES:  # a server may name a provider "fastest": one line per route id
+                continue
             detail = (f"{option.status:<5} {price(option.input_price)}/{price(option.output_price)}"
                       f" {context(option.context_length):>4}")
             options.append((option.provider, _route_text(f":{option.provider}", detail, option.provider == current,
@@ -97,7 +99,7 @@ class ProviderPane(VerticalScroll):
 
     def _show_orgs(self) -> None:
         orgs, bill_to = self.app.orgs, self.app.bill_to
-        names = list(orgs)
+        names = list(dict.fromkeys(orgs))  # whoami may list an org twice: one line (and option id) each
         if bill_to and bill_to not in names:
             names.insert(0, bill_to)
         options = [Option(_route_text("none set", "try each org from whoami", bill_to is None),
