@@ -118,11 +118,11 @@ def simulator(scenario_name: str) -> Iterator[tuple]:
 
 def open_session(args: argparse.Namespace, simulator_at: tuple | None = None, defer_keyring: bool = False):
     """The session the flags ask for: against the simulator (the scenario's token only) when `simulator_at`."""
-    from hftui.core.session import Session, sim_token_env
+    from hftui.core.session import Session
 
     settings = settings_from(args, simulator_at)
     if simulator_at is not None:
-        return Session.open(settings, env=sim_token_env(simulator_at[0]), isolated=True)
+        return Session.simulated_at(settings, simulator_at[0])
     return Session.open(settings, defer_keyring=defer_keyring)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hftui.core.cases import Case
-from hftui.core.facts import Facts, Finding, describe
+from hftui.core.facts import Facts, Finding, Hint, describe
 from hftui.core.outcomes import Outcome, when_to_retry
 from hftui.core.status import StepStatus
 from hftui.core.steps import StepId
@@ -18,6 +18,9 @@ from hftui.core.tokens import CLEANABLE
 
 UNREACHABLE = (Outcome.NETWORK, Outcome.TIMEOUT)
 REJECTED = (Outcome.UNAUTHORIZED, Outcome.MODEL_NOT_SUPPORTED, Outcome.FORBIDDEN, Outcome.CLIENT_ERROR)
+# Where the app's user picks a provider or an org: the Provider pane, by its current key.
+_ROUTE_LIST = "the Route list (Provider pane, {app.focus_provider})"
+_BILL_TO_LIST = "Bill to (Provider pane, {app.focus_provider})"
 
 
 def rule_no_token(f: Facts) -> Finding | None:
@@ -27,7 +30,11 @@ def rule_no_token(f: Facts) -> Finding | None:
         "No Hugging Face token was found in any source, so no call can be authenticated.",
         (),
         ("Create a token with the 'Make calls to Inference Providers' permission at hf.co/settings/tokens.",
-         "Set it for the app's runtime: export HF_TOKEN=hf_... (or save it to the keyring in hftui).",),
+         Hint("Set it where the app's runtime reads it: export HF_TOKEN=hf_..., or `hf auth login` for the token "
+              "file (hftui's own keyring entry is read by hftui only).",
+              "Paste it in the Credentials pane ({app.focus_credentials}) to test it, then set it where your app "
+              "reads it: HF_TOKEN, or the token file ({token.write_file} writes it). hftui's keyring entry "
+              "({token.save_keyring}) is read by hftui only."),),
     )
 
 
@@ -129,7 +136,8 @@ def rule_credits(f: Facts) -> Finding | None:
         "The router says the account's Inference Providers credits are used up (or billing is not set up).",
         tuple(f.evidence(s) for s in hits),
         ("Check usage at hf.co/settings/billing; add credits, a payment method, or subscribe to PRO.",
-         "If an organization pays for inference, bill it: --bill-to ORG (X-HF-Bill-To)."),
+         Hint("If an organization pays for inference, bill it: --bill-to ORG (X-HF-Bill-To).",
+              f"If an organization pays for inference, choose it under {_BILL_TO_LIST}.")),
     )
 
 
@@ -146,7 +154,8 @@ def rule_rate_limited(f: Facts) -> Finding | None:
         f"Calls are being rate limited (429); {wait}.",
         tuple(f.evidence(s) for s in hits),
         ("Wait and retry with exponential backoff; lower the request rate.",
-         "If it persists, try another provider (pin it: --model REPO:PROVIDER)."),
+         Hint("If it persists, try another provider (pin it: --model REPO:PROVIDER).",
+              f"If it persists, pick another provider in {_ROUTE_LIST}.")),
     )
 
 
@@ -192,9 +201,22 @@ def rule_provider_policy(f: Facts) -> Finding | None:
             evidence.append(f.evidence(StepId.PINNED))
         summary = (f"The account works (known-good call succeeds) but {f.model} fails: the ':{policy}' routing policy "
                    f"steers to a provider that does not serve this model for you. A pinned call could not confirm it yet.")
-        steps = ("Pin a provider that serves the model: --model REPO:PROVIDER (see the provider pane or GET /v1/models).",
-                 "Check the provider order at hf.co/settings/inference-providers.")
+        steps = (_pin_hint(f), "Check the provider order at hf.co/settings/inference-providers.")
     return Finding(summary, tuple(evidence), steps, seed_case="B" if confirmed else "A")
+
+
+def _pin_hint(f: Facts) -> Hint:
+    """How to pin a provider, when one is known to serve the model, and how to find one when none is."""
+    repo = f.model.repo
+    live = f.live_providers
+    if live:
+        return Hint(f"Pin a provider that serves the model: --model {repo}:PROVIDER, e.g. {repo}:{live[0].provider}.",
+                    f"Pin a provider that serves the model: pick it in {_ROUTE_LIST}.")
+    unread = " (the Hub mapping could not be read)" if not f.ok(StepId.MAPPING) else ""
+    return Hint(f"No provider is known to serve {repo}{unread}: look up its Inference Providers on hf.co/{repo}, "
+                f"then pin one: --model {repo}:PROVIDER.",
+                f"No provider is known to serve {repo}{unread}: look up its Inference Providers on hf.co/{repo}, "
+                f"then type {repo}:PROVIDER in the Model field (Provider pane, {{app.focus_provider}}).")
 
 
 def rule_provider_outage(f: Facts) -> Finding | None:
@@ -212,13 +234,16 @@ def rule_provider_outage(f: Facts) -> Finding | None:
         f"(5xx or no answer in time). This is on the provider's side, not your token.",
         tuple(f.evidence(s) for s in bad)
         + ((f.evidence(StepId.KNOWN_GOOD),) if f.outcome(StepId.KNOWN_GOOD) else ()),
-        ("Retry later, or pin another provider that serves the model (--model REPO:PROVIDER).",
+        (Hint("Retry later, or pin another provider that serves the model (--model REPO:PROVIDER).",
+              f"Retry later ({{step.retry}} on the failed step), or pick another provider in {_ROUTE_LIST}."),
          "Check status.huggingface.co and the provider's status page."),
     )
 
 
 def _same_401_everywhere(f: Facts) -> list[StepId] | None:
     calls = [s for s in (StepId.KNOWN_GOOD, StepId.AS_CONFIGURED, StepId.PINNED) if f.outcome(s) is not None]
+    if not f.ok(StepId.WHOAMI):
+        return None  # the billing and account cases speak of a valid token: whoami must have accepted it
     if not f.failed(StepId.KNOWN_GOOD) or not calls or any(f.outcome(s) is not Outcome.UNAUTHORIZED for s in calls):
         return None
     return calls
@@ -233,8 +258,10 @@ def rule_account_fault(f: Facts) -> Finding | None:
         f"Every chat call fails with the same 401 although the token passes whoami, and billing "
         f"{orgs} does not help either. This points to an account-side fault: contact support with the bundle.",
         tuple(f.evidence(s) for s in (*calls, StepId.WHOAMI, StepId.BILL_TO) if f.results.get(s)),
-        ("Export the support bundle (hftui diagnose --report bundle.md) and send it to api-enterprise@huggingface.co "
-         "or the forum, with the x-request-ids.",),
+        (Hint("Export the support bundle (hftui diagnose --report bundle.md) and send it to "
+              "api-enterprise@huggingface.co or the forum, with the x-request-ids.",
+              "Export the support bundle ({bundle.export}) and send it to api-enterprise@huggingface.co or the "
+              "forum, with the x-request-ids."),),
     )
 
 
@@ -247,8 +274,10 @@ def rule_billing_or_account(f: Facts) -> Finding | None:
         "cause is credits/billing on the personal account (the 401 text does not say so), else an account-side fault.",
         tuple(f.evidence(s) for s in (*calls, StepId.WHOAMI) if f.results.get(s)),
         ("Check credits and payment method at hf.co/settings/billing.",
-         "If you belong to an organization that pays for inference, retry with --bill-to ORG.",
-         "If billing is fine, export the support bundle and contact support."),
+         Hint("If you belong to an organization that pays for inference, retry with --bill-to ORG.",
+              f"If you belong to an organization that pays for inference, choose it under {_BILL_TO_LIST}."),
+         Hint("If billing is fine, write the support bundle (--report bundle.md) and contact support.",
+              "If billing is fine, export the support bundle ({bundle.export}) and contact support.")),
     )
 
 
@@ -263,8 +292,10 @@ def rule_ok(f: Facts) -> Finding | None:
     return Finding(
         summary,
         tuple(f.evidence(s) for s in (StepId.AS_CONFIGURED, StepId.KNOWN_GOOD, *side_failures) if f.results.get(s)),
-        ("If the app still fails, it does not use this token or this environment: compare the token suffix with "
-         "what the app loads (the credentials pane lists every source).",),
+        (Hint("If the app still fails, it does not use this token or this environment: compare the token suffix "
+              "above with what the app loads (`hftui` lists every token source).",
+              "If the app still fails, it does not use this token or this environment: compare the token suffix "
+              "with what the app loads (the Credentials pane, {app.focus_credentials}, lists every source)."),),
     )
 
 
@@ -275,15 +306,18 @@ def rule_inconclusive(f: Facts) -> Finding:
         return Finding(
             "Some probes failed but the pattern matches no known case; the evidence below is what was seen.",
             tuple(f.evidence(s) for s in failed),
-            ("Export the support bundle and compare with the matrix; re-run the failed steps to see if it is "
-             "transient.",),
+            (Hint("Write the support bundle (--report bundle.md) and compare with the cases in the README; run "
+                  "again to see if it is transient.",
+                  "Export the support bundle ({bundle.export}) and compare with the matrix; retry the failed steps "
+                  "({step.retry}) to see if it is transient."),),
         )
     # Nothing failed, yet the user's call has no answer: it was skipped or has not finished.
     return Finding(
         "Nothing failed, but the call as configured has no answer yet (skipped or still running), so there "
         "is nothing to conclude.",
         tuple(f.evidence(sid) for sid, r in f.results.items() if r.status is not StepStatus.OK),
-        ("Run the plan (or the skipped steps) again once it can complete.",),
+        (Hint("Run hftui again once the call can complete.",
+              "Run the plan again ({plan.run}), or retry the skipped steps ({step.retry}), once it can complete."),),
     )
 
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from hftui.core.background import awaited_in_background, in_background
 from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ModelIdError, ModelRef
 from hftui.core.keystore import Keystore, keyring_disabled
-from hftui.core.tokens import TokenCandidate, TokenLocations, TokenReport, discover_tokens
+from hftui.core.tokens import SIMULATED, TokenCandidate, TokenLocations, TokenReport, discover_tokens
 
 if TYPE_CHECKING:
     from hftui.core.diagnosis import Diagnosis
@@ -113,6 +113,12 @@ def sim_token_env(scenario: SimulatedScenario) -> dict[str, str]:
     return {"HF_TOKEN": scenario.client_token} if scenario.client_token is not None else {}
 
 
+def _as_simulated(report: TokenReport) -> TokenReport:
+    """The scenario's token named for what it is ("sim:HF_TOKEN"), not as if it were the user's own."""
+    return replace(report, candidates=tuple(replace(c, source=c.source.replace("env:", f"{SIMULATED}:", 1))
+                                            for c in report.candidates))
+
+
 _UNSET: Any = object()
 
 
@@ -131,6 +137,7 @@ class Session:
         self.settings = settings
         self.tokens = tokens
         self.locations = locations
+        self.simulated = False  # the tokens are a simulator scenario's (sim_token_env), not the user's
         self._keyring_deferred = keyring_deferred
         self._keyring_reading = keyring_reading
 
@@ -159,7 +166,15 @@ class Session:
         """The demo user's session against the simulator serving `scenario` at `url`: the demo's settings
         (`changes` replace some of them) and the scenario's token only; no keyring, no files."""
         settings = replace(Settings.for_simulator(scenario, url), **changes)
-        return cls.open(settings, env=sim_token_env(scenario), isolated=True)
+        return cls.simulated_at(settings, scenario)
+
+    @classmethod
+    def simulated_at(cls, settings: Settings, scenario: SimulatedScenario) -> Session:
+        """The session on `settings` with the scenario's token only (labelled sim:…); no keyring, no files."""
+        session = cls.open(settings, env=sim_token_env(scenario), isolated=True)
+        session.simulated = True
+        session.tokens = _as_simulated(session.tokens)
+        return session
 
     # -- the keyring -------------------------------------------------------------------------------
 
@@ -174,6 +189,21 @@ class Session:
         assert self.locations is not None, "keyring_answered on a session that has no keyring"
         self._keyring_deferred = False
         self.tokens = discover_tokens(replace(self.locations, keyring_reader=read))
+        return self.tokens
+
+    def reread_tokens(self, *, keyring_reader: Callable[[], str | None] | None = None,
+                      token_path: Any = None) -> TokenReport:
+        """Every source read again, now (blocking: the keyring may take its timeout), e.g. after a token was
+        saved to the keyring, deleted from it or written to the token file. `keyring_reader` and
+        `token_path` add or replace those places (the demo's own keyring entry and throwaway file)."""
+        where = self.locations or TokenLocations(env={})
+        if keyring_reader is not None:
+            where = replace(where, keyring_reader=keyring_reader)
+        if token_path is not None:
+            where = replace(where, token_path=token_path)
+        report = discover_tokens(where)
+        self._keyring_deferred, self._keyring_reading = False, None
+        self.tokens = _as_simulated(report) if self.simulated else report
         return self.tokens
 
     def complete_tokens(self) -> TokenReport:
