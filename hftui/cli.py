@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -150,12 +151,18 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
         write_private(report_path, render_bundle(diagnosis, format_for(report_path)))
         print(f"support bundle written to {report_path}", file=sys.stderr)
     if args.curl:
-        return _print_curl(diagnosis, args.curl)
-    if args.json:
-        print(json.dumps(to_dict(diagnosis), indent=2, ensure_ascii=False))
+        return _print_curl(diagnosis, args.curl, simulated=args.sim)
+    from hftui.core.glyphs import to_ascii, wants_ascii
+
+    ascii_only = wants_ascii(sys.stdout)
+    if args.json:  # the same document either way: \u escapes where the output cannot take the characters
+        print(json.dumps(to_dict(diagnosis, simulator=args.sim), indent=2, ensure_ascii=ascii_only))
     else:
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        print(to_text(diagnosis, color=color))
+        terminal = sys.stdout.isatty()
+        color = terminal and "NO_COLOR" not in os.environ
+        width = shutil.get_terminal_size().columns if terminal else None
+        text = to_text(diagnosis, color=color, width=width, simulator=args.sim)
+        print(to_ascii(text) if ascii_only else text)
     return EXIT_OK if diagnosis.verdict.is_ok else EXIT_PROBLEM
 
 
@@ -170,7 +177,9 @@ def _check_report_path(path: Path) -> None:
         raise UsageError(f"--report {path}: the folder {path.parent} does not exist")
 
 
-def _print_curl(diagnosis, step_id: str) -> int:
+def _print_curl(diagnosis, step_id: str, simulated: str | None = None) -> int:
+    """The step's request as curl. After a `--sim` run the simulator is gone: the command names
+    $HFTUI_ROUTER_URL or $HF_ENDPOINT instead of its address, and stderr says how to start one again."""
     from hftui.core.curl import to_curl
 
     step = diagnosis.step(step_id)
@@ -179,8 +188,27 @@ def _print_curl(diagnosis, step_id: str) -> int:
         raise UsageError(f"--curl {step_id}: no such step (steps: {known})")
     if step.exchange is None:
         raise UsageError(f"--curl {step_id}: the step sent no request ({step.skip_reason or step.status.value})")
-    print(to_curl(step.exchange.request))
+    request = step.exchange.request
+    if simulated is not None:
+        request = _aimed_at_variables(request, diagnosis.inputs)
+        print(f"# The simulator this ran against has stopped. To replay: hftui sim --scenario {simulated} "
+              f"--port 8000 (it prints its token), then export HFTUI_ROUTER_URL=http://127.0.0.1:8000 "
+              f"HF_ENDPOINT=http://127.0.0.1:8000 HF_TOKEN=<that token>", file=sys.stderr)
+    print(to_curl(request))
     return EXIT_OK
+
+
+def _aimed_at_variables(request, inputs):
+    """The request with the router's or the Hub's address replaced by the variable that names it."""
+    from dataclasses import replace
+    from urllib.parse import urlsplit
+
+    path = urlsplit(request.url).path
+    variable, base = (("HF_ENDPOINT", inputs.hub_url) if path.startswith("/api/")
+                      else ("HFTUI_ROUTER_URL", inputs.router_url))
+    if not request.url.startswith(base):
+        return request
+    return replace(request, url=f"${{{variable}}}{request.url[len(base):]}")
 
 
 def cmd_sim(args: argparse.Namespace) -> int:

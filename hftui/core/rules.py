@@ -212,11 +212,10 @@ def _pin_hint(f: Facts) -> Hint:
     if live:
         return Hint(f"Pin a provider that serves the model: --model {repo}:PROVIDER, e.g. {repo}:{live[0].provider}.",
                     f"Pin a provider that serves the model: pick it in {_ROUTE_LIST}.")
-    unread = " (the Hub mapping could not be read)" if not f.ok(StepId.MAPPING) else ""
-    return Hint(f"No provider is known to serve {repo}{unread}: look up its Inference Providers on hf.co/{repo}, "
-                f"then pin one: --model {repo}:PROVIDER.",
-                f"No provider is known to serve {repo}{unread}: look up its Inference Providers on hf.co/{repo}, "
-                f"then type {repo}:PROVIDER in the Model field (Provider pane, {{app.focus_provider}}).")
+    return Hint(f"No provider is known here to serve {repo}: find one on hf.co/{repo}, then pin it: "
+                f"--model {repo}:PROVIDER.",
+                f"No provider is known here to serve {repo}: find one on hf.co/{repo}, then pin it in the "
+                f"Model field ({{app.focus_provider}}): {repo}:PROVIDER.")
 
 
 def rule_provider_outage(f: Facts) -> Finding | None:

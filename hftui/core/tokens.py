@@ -143,7 +143,7 @@ def read_by(source: str) -> str:
     if source == PASTED:
         return "tested by hftui in this session only; no runtime reads it"
     if source.startswith(f"{SIMULATED}:"):
-        return "the simulator scenario's fake token: accepted by the simulator only"
+        return "the simulator's fake token"
     return ""
 
 

@@ -17,6 +17,8 @@ A keyring token only waits when it would be the one tested: no environment token
 from __future__ import annotations
 
 import os
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +31,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.worker import Worker, WorkerState
 
+from hftui.core.glyphs import wants_ascii
 from hftui.core.hub import ModelIdError, ModelRef, ProviderOption
 from hftui.core.keystore import Keystore, KeystoreStatus
 from hftui.core.redact import Redactor
@@ -40,7 +43,9 @@ from hftui.ui.exporting import BundleExport
 from hftui.ui.format import Formatter
 from hftui.ui.keeping import TokenKeeping
 from hftui.ui.keyed import KeyedActions
-from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
+from hftui.ui.messages import (BaselineSubmitted, BillToChosen, EvidenceWanted, ModelSubmitted, RouteChosen,
+                               StepUpdated, TokenChosen)
+from hftui.ui.screens import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from hftui.ui.startup import Startup
 from hftui.ui.widgets.credentials import CredentialsPane
 from hftui.ui.widgets.footer import KeyFooter
@@ -74,7 +79,7 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
     keystore_status: reactive[KeystoreStatus | None] = reactive(None, init=False)
     routes: reactive[Routes] = reactive(Routes(), init=False)
     bill_to: reactive[str | None] = reactive(None, init=False)
-    orgs: reactive[tuple[str, ...]] = reactive((), init=False)  # from whoami
+    orgs: reactive[tuple[str, ...] | None] = reactive(None, init=False)  # from whoami; None: it has not answered
     diagnosis: reactive[Diagnosis | None] = reactive(None, init=False)
     notice: reactive[str] = reactive(PLAN_NOT_RUN, init=False)  # what the diagnosis pane says without one
     waiting: reactive[str | None] = reactive("starting", init=False)  # what the plan waits for, if anything
@@ -83,11 +88,16 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
 
     def __init__(self, session: Session, scenario: Any = None, *, frozen: bool | None = None,
                  keystore: Keystore | None = None, token_file: Path | None = None,
-                 after_first_frame: Callable[[], None] | None = None, config: Config | None = None) -> None:
+                 after_first_frame: Callable[[], None] | None = None, config: Config | None = None,
+                 clock: Callable[[], float] = time.monotonic, ascii_only: bool | None = None) -> None:
         """`session`: the settings and the tokens; if it leaves its keyring to the app (`keyring_reader`),
         the app calls that off the event loop after its first frame and hands the answer back.
         `after_first_frame` is called once the first frame is on screen, before any work starts.
-        `config`: the settings file as read (default: read from $XDG_CONFIG_HOME/hftui/config.toml)."""
+        `config`: the settings file as read (default: read from $XDG_CONFIG_HOME/hftui/config.toml).
+        `clock`: what the running steps' timers read (a test holds it still). `ascii_only`: draw every
+        frame in ASCII (default: when the locale or the terminal's encoding cannot show ✓ ✗ ▶ …)."""
+        self.ascii_only = wants_ascii(sys.__stderr__) if ascii_only is None else ascii_only
+        self._clock = clock
         super().__init__()
         self.animation_level = "none"  # over SSH every animation frame is bytes on the wire
         self.session = session
@@ -128,7 +138,7 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
         with Vertical(id="left"):
             yield CredentialsPane(id="credentials")
             yield ProviderPane(id="provider")
-        yield StepTree(self.formatter, id="steps")
+        yield StepTree(self.formatter, clock=self._clock, id="steps")
         yield DiagnosisPane(self.formatter, id="diagnosis")
 
     def on_mount(self) -> None:
@@ -144,6 +154,23 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
         if self.config.summary:
             self.notify(self.config.summary, title="Settings not used", severity="warning", markup=False, timeout=15)
         self.call_after_refresh(self._start)  # paint first, then work
+
+    def get_driver_class(self):
+        """Textual's driver for this terminal; in ASCII mode, one that writes every frame through the
+        ASCII table (core/glyphs.py): borders, marks and Textual's own widgets alike."""
+        driver = super().get_driver_class()
+        return ascii_driver(driver) if getattr(self, "ascii_only", False) else driver
+
+    def on_resize(self, event) -> None:
+        """Below the minimum size a message says so; back above it, the panes again."""
+        small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        shown = next((screen for screen in self.screen_stack if isinstance(screen, TooSmallScreen)), None)
+        if small and shown is None:
+            self.push_screen(TooSmallScreen(self.keys))
+        elif small and shown is not None and shown.is_mounted:
+            shown.show_size(event.size.width, event.size.height)
+        elif not small and shown is not None:
+            shown.dismiss(None)
 
     async def on_unmount(self) -> None:
         if self._client is not None:
@@ -193,7 +220,7 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
         run = PlanRun(self.inputs, self._client,
                       listener=lambda result: self.post_message(StepUpdated(generation, result)))
         self.plan_run = run
-        self.query_one(StepTree).reset(list(run.specs.values()))
+        self.query_one(StepTree).reset(list(run.specs.values()), self.inputs.timeout)
         self.run_worker(run.run_all(), name="plan", group="plan", exclusive=True, exit_on_error=False,
                         description=f"run the plan for {self.inputs.model}")
         self._refresh_phase()
@@ -239,7 +266,9 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
         if diagnosis is not None:
             if diagnosis.providers_read:
                 self._providers[diagnosis.inputs.model.repo] = diagnosis.providers
-            self.orgs = diagnosis.account.orgs if diagnosis.account else ()
+            whoami = diagnosis.step("whoami")
+            answered = whoami is not None and whoami.status.done
+            self.orgs = diagnosis.account.orgs if diagnosis.account else (() if answered else None)
             self.routes = self._routes()
         self.update_bindings()
 
@@ -334,17 +363,48 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
 
         command = to_curl(exchange.request)
         self.copy_to_clipboard(command)
-        self.notify(command, title=f"Copied {step_id} as curl (uses $HF_TOKEN)", markup=False, timeout=10)
+        lines = command.splitlines()
+        self.notify(f"{lines[0]} … ({len(lines)} lines)", title=f"Copied {step_id} as curl (uses $HF_TOKEN)",
+                    markup=False, timeout=8)
 
     @on(StepTree.NodeHighlighted)
     def _step_highlighted(self) -> None:
         self.update_bindings()
+
+    @on(EvidenceWanted)
+    def _evidence_wanted(self, message: EvidenceWanted) -> None:
+        self.open_evidence(message.ref.step_id, message.ref)
+
+    def open_evidence(self, step_id: str, ref: Any = None) -> None:
+        """The evidence viewer on a step, opened where `ref` points (its request, response or attempt)."""
+        from hftui.ui.evidence import EvidenceScreen
+
+        if self.plan_run is None or step_id not in self.plan_run.results:
+            self.notify("Run the plan first: there is no evidence yet.", severity="warning")
+            return
+        part = org = None
+        if ref is not None and ref.part in (Part.REQUEST, Part.RESPONSE, Part.ATTEMPT):
+            part, org = ref.part.value, ref.org
+        self.push_screen(EvidenceScreen(self.plan_run.results[step_id], self.plan_run.specs[step_id].purpose,
+                                        self.formatter, keys=self.keys, timeout=self.plan_run.inputs.timeout,
+                                        part=part, org=org))
 
     # -- actions -----------------------------------------------------------------------------
 
     @on(OptionList.OptionHighlighted)
     def _option_highlighted(self) -> None:
         self.update_bindings()
+
+
+def ascii_driver(driver: type) -> type:
+    """`driver` writing every frame through the ASCII table: one cell for one cell, so nothing moves."""
+    from hftui.core.glyphs import to_ascii
+
+    class AsciiDriver(driver):
+        def write(self, data: str) -> None:
+            super().write(to_ascii(data))
+
+    return AsciiDriver
 
 
 def _parse(text: str | None) -> tuple[ModelRef | None, str | None]:

@@ -61,7 +61,7 @@ class HftuiCommands(Provider):
                 if option.live:
                     yield (f"route: {app.model.repo}:{option.provider}", partial(app.choose_route, option.provider),
                            f"Re-plan pinned to {option.provider}", False)
-        for org in app.orgs:
+        for org in app.orgs or ():
             yield f"bill to: {org}", partial(app.choose_bill_to, org), f"Re-plan with X-HF-Bill-To: {org}", False
         for candidate in app.candidates:
             yield (f"token: test {candidate.source} {candidate.suffix}", partial(app.choose_token, candidate),

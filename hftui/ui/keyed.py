@@ -99,7 +99,9 @@ class KeyedActions:
             return self.model is not None and self.baseline is not None
         if action == "copy_curl":
             return self._selected_exchange() is not None
-        if action in ("save_keyring", "write_token_file"):
+        if action == "save_keyring":
+            return bool(self.token_to_store()) and self.keyring_usable
+        if action == "write_token_file":
             return bool(self.token_to_store())
         if action == "use_pasted":
             return bool(self.query_one(CredentialsPane).pasted_value.strip())
@@ -114,7 +116,7 @@ class KeyedActions:
             self.retry(self.selected_step_id)
 
     def action_run_plan(self) -> None:
-        self._replan(force=True)
+        self.reread_tokens(replan=True)  # a token saved or written since is listed, and tested if it wins
 
     def action_copy_curl(self) -> None:
         selected = self._selected_exchange()
@@ -126,6 +128,28 @@ class KeyedActions:
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.keys, str(self.config.path)))
+
+    def action_help_anywhere(self) -> None:
+        self.action_help()
+
+    async def action_quit_anywhere(self) -> None:
+        self.exit()
+
+    async def action_copy_or_quit(self) -> None:
+        """ctrl+c as lazygit and k9s read it: copy what is selected (in a field, or on the screen); with
+        nothing selected, quit."""
+        focused = self.focused
+        selected = focused.selected_text if isinstance(focused, Input) else self.screen.get_selected_text()
+        if selected and isinstance(focused, Input) and focused.password:
+            self.notify("The token field is never copied.", title="Not copied", severity="warning", timeout=4)
+            return
+        if selected:
+            self.copy_to_clipboard(selected)
+            if not isinstance(focused, Input):
+                self.screen.clear_selection()
+            self.notify(f"{len(selected)} characters", title="Copied the selection", timeout=4)
+            return
+        self.exit()
 
     def action_leave_field(self) -> None:
         self.action_focus_pane("steps")
