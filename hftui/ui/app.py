@@ -241,7 +241,10 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
     def on_step_updated(self, message: StepUpdated) -> None:
         if message.generation != self._generation:
             return  # a step of a run that was replaced
-        self.query_one(StepTree).show(message.result)
+        trees = self.query(StepTree)
+        if not trees:
+            return  # quitting while the plan runs: the panes are gone already
+        trees.first().show(message.result)
         self._snapshot()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

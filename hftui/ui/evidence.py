@@ -56,9 +56,9 @@ class EvidenceScreen(ModalScreen[None]):
         result = self.result
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(" Evidence ", style="bold reverse")
+        if self._found:  # first: the title is cut at the right edge of a narrow terminal
+            title.append(f" {self._found} ·", style="bold")
         title.append(f" {result.step_id} · {result.title}")
-        if self._found:
-            title.append(f"  {self._found}", style="bold")
         self.query_one("#evidence-title", Static).update(title)
 
     # -- actions (the table's Scope.EVIDENCE) ------------------------------------------------
@@ -72,6 +72,7 @@ class EvidenceScreen(ModalScreen[None]):
 
     def action_search(self) -> None:
         field = self.query_one(Input)
+        field.value = ""  # a new search, as in less
         field.add_class("-open")
         field.focus()
 

@@ -78,6 +78,8 @@ class KeyedActions:
     def update_bindings(self) -> None:
         """What applies now, into the app's `applicable`: a reactive with `bindings=True`, so the footer is
         told only when it changed (a highlight moves often; what the keys can do rarely changes)."""
+        if not self.screen_stack:
+            return  # quitting: a worker that ends now has no footer left to tell
         self.applicable = (type(self.focused).__name__,) + tuple(self.check_action(a, ()) for a in SHOWN_ACTIONS)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

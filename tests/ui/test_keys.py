@@ -220,3 +220,29 @@ def test_typed_keys_are_off_in_fields_remapped_or_not():
     assert keys.typed("step.retry"), "Textual drops a letter's binding in a field before the keymap applies"
     assert keys.typed("app.help_f1"), "h types into a field"
     assert not keys.typed("app.command_palette")
+
+
+def test_every_key_a_next_step_names_is_an_action_of_the_table():
+    """A rule's next step names keys as `{action.id}` for the app to fill in (core/rules.py): each one exists."""
+    import ast
+
+    import hftui.core.rules as rules
+
+    def literal_text(node: ast.AST) -> str:
+        """The text an app form is written with: its literal parts and the module's string constants it uses."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(literal_text(part) for part in node.values)
+        if isinstance(node, ast.FormattedValue) and isinstance(node.value, ast.Name):
+            value = getattr(rules, node.value.id, "")
+            return value if isinstance(value, str) else ""
+        return ""
+
+    tree = ast.parse(Path(rules.__file__).read_text(encoding="utf-8"))
+    app_forms = [literal_text(call.args[1]) for call in ast.walk(tree)
+                 if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Hint" and len(call.args) > 1]
+    named = {name for form in app_forms for name in re.findall(r"\{([a-z_]+\.[a-z_0-9]+)\}", form)}
+    assert len(app_forms) >= 8 and named, "the rules' hints are found"
+    assert named <= set(BY_ID), named - set(BY_ID)
+    assert DEFAULT_KEYS.fill("(Provider pane, {app.focus_provider}); {bundle.export}") == "(Provider pane, 2); e"

@@ -51,7 +51,12 @@ def pane_words(app, selector: str) -> str:
 
 def widget_text(app, selector: str) -> str:
     """The lines of one widget's region of the screen."""
-    region = app.query_one(selector).region
+    from textual.css.query import NoMatches
+
+    try:
+        region = app.screen.query_one(selector).region  # the screen on top (the evidence viewer, help)
+    except NoMatches:
+        region = app.query_one(selector).region
     lines = screen_text(app).splitlines()
     return "\n".join(line[region.x:region.right] for line in lines[region.y:region.bottom])
 
