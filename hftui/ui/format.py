@@ -64,8 +64,9 @@ class Formatter:
         return short_duration(ms)
 
     def running(self, seconds: float, timeout: float | None) -> tuple[str, str | None]:
-        """(how long a running step has been waiting, how long it may still wait) as the row says them."""
-        return short_duration(seconds * 1000), (seconds_left(seconds, timeout) if timeout else None)
+        """(how long a running step has been waiting, how long it may still wait) as the row says them:
+        whole seconds, so the line changes once a second."""
+        return f"{int(seconds)} s", (seconds_left(seconds, timeout) if timeout else None)
 
     def request_id(self, rid: str | None, key: str = "") -> str | None:
         if rid is None:

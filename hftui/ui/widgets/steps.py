@@ -1,8 +1,9 @@
 """The plan as a live tree: one node per step, its request and response one level down.
 
 A running step's line counts up while it waits and says how long it may still wait: a timer
-redraws only the running lines (twice a second, paused while nothing runs), timed by `clock` so a
-test can hold time still or move it on.
+redraws only the running lines, and only when what they say changed (whole seconds: one line a
+second over SSH; paused while nothing runs), timed by `clock` so a test can hold time still or move
+it on.
 """
 
 from __future__ import annotations
@@ -126,8 +127,11 @@ class StepTree(Tree[NodeRef]):
         now = self._clock()
         for step_id, (result, started) in self._running.items():
             node = self._step_nodes.get(step_id)
-            if node is not None:
-                node.set_label(self._formatter.step_label(result, now - started, self._timeout))
+            if node is None:
+                continue
+            label = self._formatter.step_label(result, now - started, self._timeout)
+            if label.plain != node.label.plain:
+                node.set_label(label)
 
     def action_open_evidence(self) -> None:
         """Enter: the whole exchange of the line under the cursor, in the evidence viewer."""
