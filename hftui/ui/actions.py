@@ -305,3 +305,18 @@ def help_lines(keys: Keys, scopes: Iterable[Scope] = (Scope.APP, Scope.STEPS)) -
         else:
             lines[action.method] = (keys.show(action.id), action.help, action.id)
     return list(lines.values())
+
+
+KEY_TABLE_SCOPES = ((Scope.APP, "main screen"), (Scope.STEPS, "in the Steps pane"), (Scope.LIST, "in a list"),
+                    (Scope.EVIDENCE, "in the evidence viewer"))
+
+
+def key_table_markdown(keys: Keys = DEFAULT_KEYS) -> str:
+    """README's key table, made from this table (tests/ui/test_keys.py compares the two)."""
+    rows = ["| key | where | what it does | action id |", "|---|---|---|---|"]
+    for scope, where in KEY_TABLE_SCOPES:
+        for shown, sentence, action_ids in help_lines(keys, (scope,)):
+            key = shown.replace("|", "\\|")
+            rows.append(f"| `{key}` | {where} | {sentence} | {action_ids} |")
+    return "\n".join(rows)
+
