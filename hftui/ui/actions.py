@@ -148,6 +148,7 @@ _NAME_REPLACEMENTS = {"solidus": "slash", "reverse_solidus": "backslash", "comme
                       "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}
 _DISPLAY = {"escape": "esc", "enter": "⏎", "slash": "/", "space": "space", "minus": "-", "backspace": "⌫", "delete": "del",
             "up": "↑", "down": "↓", "left": "←", "right": "→", "pageup": "pgup", "pagedown": "pgdn", "tab": "tab"}
+_PLAIN_DISPLAY = {"enter": "enter", "backspace": "bksp", "up": "up", "down": "down", "left": "left", "right": "right"}
 _MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 
 
@@ -186,11 +187,13 @@ def character(key: str) -> str | None:
     return typed if typed.isprintable() else None
 
 
-def display(key: str) -> str:
-    """How a key reads on screen (footer, help, hints): "r", "R", "?", "F1", "esc", "^p"."""
+def display(key: str, plain: bool = False) -> str:
+    """How a key reads on screen (footer, help, hints): "r", "R", "?", "F1", "esc", "^p". `plain`: in
+    ASCII ("enter", not "⏎"), for a terminal that cannot show the symbols."""
     *modifiers, base = key.split("+") if len(key) > 1 else [key]
     is_f_key = base[:1] == "f" and base[1:].isdigit()
-    shown = _DISPLAY.get(base) or character(base) or (base.upper() if is_f_key else base)
+    shown = ((_PLAIN_DISPLAY.get(base) if plain else None) or _DISPLAY.get(base) or character(base)
+             or (base.upper() if is_f_key else base))
     if "ctrl" in modifiers:
         modifiers.remove("ctrl")
         shown = f"^{shown}"
@@ -205,11 +208,12 @@ class Keys:
     when it changes. `keymap` maps action ids to Textual key lists ("x", "f5,x")."""
 
     keymap: tuple[tuple[str, str], ...] = ()
+    plain: bool = False  # keys named in ASCII ("enter" for ⏎): the app draws in ASCII
 
     @classmethod
-    def of(cls, keymap: Mapping[str, str] | None = None) -> Keys:
+    def of(cls, keymap: Mapping[str, str] | None = None, plain: bool = False) -> Keys:
         normalized = {aid: ",".join(normalize_key(k) for k in keys.split(",")) for aid, keys in (keymap or {}).items()}
-        return cls(tuple(sorted(normalized.items())))
+        return cls(tuple(sorted(normalized.items())), plain)
 
     def keys(self, action_id: str) -> tuple[str, ...]:
         """The action's keys, Textual's names, first the one to show."""
@@ -222,13 +226,13 @@ class Keys:
         same method in the same scope, so help's two keys read as one)."""
         action = BY_ID[action_id]
         siblings = [other for other in ACTIONS if other.method == action.method and other.scope is action.scope]
-        shown = [display(key) for other in siblings for key in self.keys(other.id)]
+        shown = [display(key, self.plain) for other in siblings for key in self.keys(other.id)]
         return joiner.join(dict.fromkeys(shown)) or "–"
 
     def key(self, action_id: str) -> str:
         """The first current key of an action, as displayed: for a hint that names one key."""
         keys = self.keys(action_id)
-        return display(keys[0]) if keys else "–"
+        return display(keys[0], self.plain) if keys else "–"
 
     def fill(self, text: str) -> str:
         """A hint's app form (`Hint.app`) with each `{action.id}` in it replaced by that action's current key."""

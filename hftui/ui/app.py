@@ -43,10 +43,9 @@ from hftui.ui.exporting import BundleExport
 from hftui.ui.format import Formatter
 from hftui.ui.keeping import TokenKeeping
 from hftui.ui.keyed import KeyedActions
-from hftui.ui.messages import (BaselineSubmitted, BillToChosen, EvidenceWanted, ModelSubmitted, RouteChosen,
-                               StepUpdated, TokenChosen)
-from hftui.ui.screens import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
 from hftui.ui.startup import Startup
+from hftui.ui.viewing import Viewing
 from hftui.ui.widgets.credentials import CredentialsPane
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.matrix import DiagnosisPane
@@ -65,7 +64,7 @@ PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
 PLAN_NOT_RUN = "No diagnosis yet: the plan has not run."
 
 
-class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
+class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, Viewing, App[int]):
     CSS_PATH = "hftui.tcss"
     TITLE = "hftui"
     COMMANDS = App.COMMANDS | {HftuiCommands}
@@ -154,23 +153,6 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
         if self.config.summary:
             self.notify(self.config.summary, title="Settings not used", severity="warning", markup=False, timeout=15)
         self.call_after_refresh(self._start)  # paint first, then work
-
-    def get_driver_class(self):
-        """Textual's driver for this terminal; in ASCII mode, one that writes every frame through the
-        ASCII table (core/glyphs.py): borders, marks and Textual's own widgets alike."""
-        driver = super().get_driver_class()
-        return ascii_driver(driver) if getattr(self, "ascii_only", False) else driver
-
-    def on_resize(self, event) -> None:
-        """Below the minimum size a message says so; back above it, the panes again."""
-        small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
-        shown = next((screen for screen in self.screen_stack if isinstance(screen, TooSmallScreen)), None)
-        if small and shown is None:
-            self.push_screen(TooSmallScreen(self.keys))
-        elif small and shown is not None and shown.is_mounted:
-            shown.show_size(event.size.width, event.size.height)
-        elif not small and shown is not None:
-            shown.dismiss(None)
 
     async def on_unmount(self) -> None:
         if self._client is not None:
@@ -374,40 +356,11 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
     def _step_highlighted(self) -> None:
         self.update_bindings()
 
-    @on(EvidenceWanted)
-    def _evidence_wanted(self, message: EvidenceWanted) -> None:
-        self.open_evidence(message.ref.step_id, message.ref)
-
-    def open_evidence(self, step_id: str, ref: Any = None) -> None:
-        """The evidence viewer on a step, opened where `ref` points (its request, response or attempt)."""
-        from hftui.ui.evidence import EvidenceScreen
-
-        if self.plan_run is None or step_id not in self.plan_run.results:
-            self.notify("Run the plan first: there is no evidence yet.", severity="warning")
-            return
-        part = org = None
-        if ref is not None and ref.part in (Part.REQUEST, Part.RESPONSE, Part.ATTEMPT):
-            part, org = ref.part.value, ref.org
-        self.push_screen(EvidenceScreen(self.plan_run.results[step_id], self.plan_run.specs[step_id].purpose,
-                                        self.formatter, keys=self.keys, timeout=self.plan_run.inputs.timeout,
-                                        part=part, org=org))
-
     # -- actions -----------------------------------------------------------------------------
 
     @on(OptionList.OptionHighlighted)
     def _option_highlighted(self) -> None:
         self.update_bindings()
-
-
-def ascii_driver(driver: type) -> type:
-    """`driver` writing every frame through the ASCII table: one cell for one cell, so nothing moves."""
-    from hftui.core.glyphs import to_ascii
-
-    class AsciiDriver(driver):
-        def write(self, data: str) -> None:
-            super().write(to_ascii(data))
-
-    return AsciiDriver
 
 
 def _parse(text: str | None) -> tuple[ModelRef | None, str | None]:

@@ -39,6 +39,7 @@ class KeyedActions:
     plan_busy: bool
     selected_step_id: str | None
     applicable: tuple
+    ascii_only: bool
 
     def _apply_config(self, config: Config) -> None:
         """The theme and the keymap of the settings file; what cannot be used is said once, on mount."""
@@ -51,7 +52,8 @@ class KeyedActions:
         self._remembered_theme = self.theme  # the theme the file already says (or the default): not written
         if config.keymap:
             self.set_keymap(config.keymap)
-            self.set_reactive(type(self).keys, Keys.of(config.keymap))
+        if config.keymap or self.ascii_only:
+            self.set_reactive(type(self).keys, Keys.of(config.keymap, plain=self.ascii_only))
         self._typed = self.keys.typed_methods()
 
     def _title_panes(self) -> None:
@@ -73,7 +75,7 @@ class KeyedActions:
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys read the same in the footer, the help and every hint: actions.display decides."""
-        return binding.key_display or display(binding.key)
+        return binding.key_display or display(binding.key, self.keys.plain)
 
     def update_bindings(self) -> None:
         """What applies now, into the app's `applicable`: a reactive with `bindings=True`, so the footer is

@@ -89,7 +89,8 @@ class ProviderPane(VerticalScroll):
             note = "not listed as serving this model" if known else "provider list not read yet"
             options.append((model.provider, _route_text(f":{model.provider}", note, True, live=False), False))
         if not providers:
-            hint = ("… reading the catalog and the Hub mapping" if not known else
+            hint = ("enter the model above: its providers are listed here" if model is None else
+                    "… reading the catalog and the Hub mapping" if not known else
                     "no provider is known to serve this model (catalog and mapping list none)")
             options.append(("", Text(f"  {hint}", style="dim italic"), True))
         refill(self.query_one("#routes", OptionList),
