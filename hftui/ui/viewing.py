@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual import events, on
+from textual import events
 
 from hftui.ui.messages import EvidenceWanted
 from hftui.ui.screens import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -43,8 +43,8 @@ class Viewing:
         elif not small and shown is not None:
             shown.dismiss(None)
 
-    @on(EvidenceWanted)
-    def _evidence_wanted(self, message: EvidenceWanted) -> None:
+    def on_evidence_wanted(self, message: EvidenceWanted) -> None:
+        # By its name, not @on: Textual collects @on handlers from the app class itself, not from mixins.
         self.open_evidence(message.ref.step_id, message.ref)
 
     def open_evidence(self, step_id: str, ref: Any = None) -> None:

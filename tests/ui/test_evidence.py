@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from contextlib import asynccontextmanager
 
 from hftui.core.probes import BODY_CAP_BYTES
 from hftui.sim import ChatRule, Fault, get_scenario
@@ -30,6 +31,22 @@ async def open_viewer(pilot, step_id: str) -> EvidenceScreen:
 
 def document(screen: EvidenceScreen) -> str:
     return "\n".join(line.text for line in screen.document.lines)
+
+
+def case_b_answering(name: str, fault: Fault):
+    """Case B, its failing call answered 200 with `fault` instead."""
+    return dataclasses.replace(get_scenario("case-b"), name=name,
+                               chat_rules=(ChatRule("*:preferred", status=200, fault=fault),))
+
+
+@asynccontextmanager
+async def viewer_of(scenario, step_id: str = "as-configured"):
+    """(pilot, the viewer) on `step_id` of the app run against `scenario`, at 80x24."""
+    with simulated(scenario) as sim:
+        app = make_app(scenario, sim.url)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            yield pilot, await open_viewer(pilot, step_id)
 
 
 async def test_enter_shows_the_whole_exchange_and_esc_goes_back(sim_app):
@@ -89,21 +106,15 @@ async def test_copy_the_request_as_curl_and_the_response_body(sim_app):
 
 
 async def test_a_5_mb_body_is_cut_by_the_engine_and_said_so():
-    huge = dataclasses.replace(get_scenario("case-b"), name="huge",
-                               chat_rules=(ChatRule("*:preferred", status=200, fault=Fault("huge_body", size=FIVE_MB)),))
-    with simulated(huge) as sim:
-        app = make_app(huge, sim.url)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            viewer = await open_viewer(pilot, "as-configured")
-            text = document(viewer)
-            assert f"cut at {BODY_CAP_BYTES:,} of {FIVE_MB:,} bytes" in text
-            assert "copy as curl" not in text.lower()
-            pager = viewer.query_one(Pager)
-            await pilot.press("G")  # to the end of what was kept
-            await pilot.pause()
-            assert "xxxxxxxx" in widget_text(app, "#evidence-pager")
-            assert pager.scroll_offset.y > 3000, "the whole kept body is there to scroll through"
+    async with viewer_of(case_b_answering("huge", Fault("huge_body", size=FIVE_MB))) as (pilot, viewer):
+        text = document(viewer)
+        assert f"cut at {BODY_CAP_BYTES:,} of {FIVE_MB:,} bytes" in text
+        assert "copy as curl" not in text.lower()
+        pager = viewer.query_one(Pager)
+        await pilot.press("G")  # to the end of what was kept
+        await pilot.pause()
+        assert "xxxxxxxx" in widget_text(pilot.app, "#evidence-pager")
+        assert pager.scroll_offset.y > 3000, "the whole kept body is there to scroll through"
 
 
 async def test_the_viewer_pages_a_5_mb_body_it_is_given(sim_app):
@@ -127,15 +138,10 @@ async def test_the_viewer_pages_a_5_mb_body_it_is_given(sim_app):
 
 
 async def test_a_binary_body_is_shown_as_its_size_type_and_first_bytes():
-    binary = dataclasses.replace(get_scenario("case-b"), name="binary", chat_rules=(
-        ChatRule("*:preferred", status=200, fault=Fault("body", body=PNG, content_type="image/png")),))
-    with simulated(binary) as sim:
-        app = make_app(binary, sim.url)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            viewer = await open_viewer(pilot, "as-configured")
-            text = document(viewer)
-            assert f"body: {len(PNG):,} bytes, image/png; not valid UTF-8" in text
-            assert "not text: its first 256 bytes as hex" in text
-            assert re.search(r"^0000  ef bf bd 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48  \|...PNG.+\|$", text, re.M)
-            assert not any(ord(char) < 32 for char in text.replace("\n", "")), "no control byte reaches the screen"
+    binary = case_b_answering("binary", Fault("body", body=PNG, content_type="image/png"))
+    async with viewer_of(binary) as (_, viewer):
+        text = document(viewer)
+        assert f"body: {len(PNG):,} bytes, image/png; not valid UTF-8" in text
+        assert "not text: its first 256 bytes as hex" in text
+        assert re.search(r"^0000  ef bf bd 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48  \|...PNG.+\|$", text, re.M)
+        assert not any(ord(char) < 32 for char in text.replace("\n", "")), "no control byte reaches the screen"

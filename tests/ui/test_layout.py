@@ -119,29 +119,21 @@ async def test_quitting_from_a_text_field_with_ctrl_q():
         assert app.return_code == 0
 
 
-async def test_ctrl_c_copies_a_selection_and_quits_without_one():
-    with simulated("case-b") as sim:
-        app = make_app(sim.scenario, sim.url)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            field = app.query_one("#model", Input)
-            field.focus()
-            field.select_all()
-            await pilot.press("ctrl+c")
-            assert app.is_running and app.clipboard == field.value, "with text selected, ctrl+c copies it"
-            field.selection = (0, 0)
-            await pilot.press("ctrl+c")
-        assert app.return_code == 0
-
-
-async def test_the_token_field_is_never_copied():
-    with simulated("case-b") as sim:
-        app = make_app(sim.scenario, sim.url)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            field = app.query_one("#token-input", Input)
-            field.focus()
-            await pilot.press(*"hf_NotARealTokenTypedByHand0000")
-            field.select_all()
-            await pilot.press("ctrl+c")
-            assert app.is_running and "NotARealToken" not in (app.clipboard or "")
+async def test_ctrl_c_copies_a_selection_never_the_token_field_and_quits_without_one(sim_app):
+    app, _ = sim_app("case-b")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        token = app.query_one("#token-input", Input)
+        token.focus()
+        await pilot.press(*"hf_NotARealTokenTypedByHand0000")
+        token.select_all()
+        await pilot.press("ctrl+c")
+        assert app.is_running and "NotARealToken" not in (app.clipboard or ""), "the token field is never copied"
+        field = app.query_one("#model", Input)
+        field.focus()
+        field.select_all()
+        await pilot.press("ctrl+c")
+        assert app.is_running and app.clipboard == field.value, "with text selected, ctrl+c copies it"
+        field.selection = (0, 0)
+        await pilot.press("ctrl+c")
+    assert app.return_code == 0
