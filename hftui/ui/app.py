@@ -68,6 +68,7 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, Viewing, App[i
     CSS_PATH = "hftui.tcss"
     TITLE = "hftui"
     COMMANDS = App.COMMANDS | {HftuiCommands}
+    ALLOW_IN_MAXIMIZED_VIEW = "KeyFooter"  # a maximized pane keeps the footer: the way out stays in sight
     BINDINGS = DEFAULT_KEYS.bindings(Scope.APP)
 
     # What the panes draw. Set only through these attributes: a pane watching one is called when it changes.

@@ -137,3 +137,15 @@ async def test_ctrl_c_copies_a_selection_never_the_token_field_and_quits_without
         field.selection = (0, 0)
         await pilot.press("ctrl+c")
     assert app.return_code == 0
+
+
+async def test_a_maximized_steps_pane_takes_the_screen_and_keeps_the_footer(sim_app):
+    app, _ = sim_app("case-b")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(StepTree)
+        tree.focus()
+        app.screen.maximize(tree)
+        await pilot.pause()
+        assert tree.region.height >= 22, "not a 40% strip in a hatch"
+        assert "q Quit" in widget_text(app, "KeyFooter")
