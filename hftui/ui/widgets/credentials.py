@@ -117,10 +117,11 @@ class CredentialsPane(VerticalScroll):
         account = diagnosis.account if diagnosis else None
         if step is None or step.status is StepStatus.PENDING:
             text.append("· not run yet", style="dim")
-        elif step.status is StepStatus.RUNNING:
+        elif step.status is StepStatus.RUNNING and account is None:
             text.append("… asking the Hub", style="yellow")
         elif account is not None:
-            text.append("✓ ", style="bold green")
+            # Asked again (a retry): what it said last stays, at the same height, until it answers.
+            text.append(*("… ", "yellow") if step.status is StepStatus.RUNNING else ("✓ ", "bold green"))
             text.append(account.name, style="bold")
             if account.fullname:
                 text.append(f" ({account.fullname})")

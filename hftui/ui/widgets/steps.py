@@ -97,12 +97,20 @@ class StepTree(Tree[NodeRef]):
             self._step_nodes[spec.step_id] = node
         # Keep the cursor on the same step across runs; on the first run, start on the first step.
         self.call_after_refresh(self.select, selected if selected in self._step_nodes else specs[0].step_id)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as its visible lines (the stylesheet caps it at half the screen), set here rather than
+        by `height: auto`: a step's line changing while it runs must not lay out the whole screen again."""
+        lines = sum(1 + _visible_below(node) for node in self.root.children)
+        self.styles.height = max(lines, 1) + 2  # and the border
 
     def show_message(self, message: str) -> None:
         """No plan to show (e.g. no model yet): one line saying what to do."""
         self.clear()
         self._step_nodes, self._running = {}, {}
         self.root.add_leaf(Text(message, style="italic"), data=None)
+        self._fit_height()
 
     def show(self, result: StepResult) -> None:
         node = self._step_nodes.get(result.step_id)
@@ -209,6 +217,7 @@ class StepTree(Tree[NodeRef]):
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
         if event.node.data is not None and event.node.data.part is not Part.STEP:
             self._open.add(event.node.data)
+        self._fit_height()
         self.call_after_refresh(self._reveal, event.node)
 
     def _reveal(self, node: TreeNode[NodeRef]) -> None:
@@ -223,6 +232,7 @@ class StepTree(Tree[NodeRef]):
     def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[NodeRef]) -> None:
         if event.node.data is not None:
             self._open.discard(event.node.data)
+        self._fit_height()
 
 
 def _visible_below(node: TreeNode[NodeRef]) -> int:
