@@ -1,5 +1,3 @@
-import sys
+from hftui.cli import console
 
-from hftui.cli import main
-
-sys.exit(main())
+console()

@@ -244,5 +244,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def console() -> None:
+    """The `hftui` command itself (the console script, `python -m hftui`): main(), then a quick exit
+    that skips the interpreter's teardown (hftui.exiting). Code calling main() exits as it likes."""
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse: --help, --version, a usage error
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise
+        code = exc.code or 0
+    from hftui.exiting import exit_without_teardown
+
+    exit_without_teardown(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
