@@ -119,20 +119,23 @@ _UNSET: Any = object()
 class Session:
     """One user's tokens for one set of settings, and the keyring's part in them.
 
-    `tokens` is the report to plan with now. The OS keyring costs ~100 ms (import and backend
+    `tokens` is the report to plan with now. The OS keyring costs ~100 ms of CPU (import and backend
     detection) and may hang until its timeout, so it is read at the latest moment that still lets it
-    decide: first, when it would hold the tested token (no environment token); in the background while
-    the probes run, when an environment token wins anyway; or by the app itself after its first frame
-    (`defer_keyring`: then `keyring_reader` is what to call, and `keyring_answered` takes its answer).
+    decide: first, when it would hold the tested token (no environment token); when an environment
+    token wins anyway, in the background once the run's first requests are out (`run` starts it then:
+    the run only waits for the network, and a thread importing keyring beside the engine's imports
+    would slow them down); or by the app itself after its first frame (`defer_keyring`: then
+    `keyring_reader` is what to call, and `keyring_answered` takes its answer).
     """
 
     def __init__(self, settings: Settings, tokens: TokenReport, locations: TokenLocations | None = None, *,
-                 keyring_deferred: bool = False, keyring_reading: Future[TokenReport] | None = None) -> None:
+                 keyring_deferred: bool = False, keyring_later: bool = False) -> None:
         self.settings = settings
         self.tokens = tokens
         self.locations = locations
         self._keyring_deferred = keyring_deferred
-        self._keyring_reading = keyring_reading
+        self._keyring_later = keyring_later  # to be read in the background: read_keyring_in_background
+        self._keyring_reading: Future[TokenReport] | None = None
 
     @classmethod
     def open(cls, settings: Settings, env: Mapping[str, str] | None = None, isolated: bool = False,
@@ -151,8 +154,7 @@ class Session:
             return cls(settings, without_keyring, where, keyring_deferred=True)
         if not without_keyring.keyring_cannot_win:
             return cls(settings, discover_tokens(where), where)
-        reading = in_background(discover_tokens, where, name="hftui-token-sources")
-        return cls(settings, without_keyring, where, keyring_reading=reading)
+        return cls(settings, without_keyring, where, keyring_later=True)
 
     @classmethod
     def for_simulator(cls, scenario: SimulatedScenario, url: str, **changes: Any) -> Session:
@@ -176,18 +178,25 @@ class Session:
         self.tokens = discover_tokens(replace(self.locations, keyring_reader=read))
         return self.tokens
 
+    def read_keyring_in_background(self) -> None:
+        """Start reading the keyring in a daemon thread, if it is left to be read so and not started yet."""
+        if self._keyring_later and self._keyring_reading is None and self.locations is not None:
+            self._keyring_reading = in_background(discover_tokens, self.locations, name="hftui-token-sources")
+
     def complete_tokens(self) -> TokenReport:
-        """Every source, the keyring included: waited for (bounded) if it is still being read."""
+        """Every source, the keyring included: read now if nothing started it, and waited for (bounded)."""
         if self.keyring_reader is not None:
             self.keyring_answered(self.keyring_reader)
-        elif self._keyring_reading is not None:
+            return self.tokens
+        self.read_keyring_in_background()
+        if self._keyring_reading is not None:
             wait([self._keyring_reading], timeout=KEYRING_WAIT_SECONDS)
             if self._keyring_reading.done() and self._keyring_reading.exception() is None:
                 self.tokens = self._keyring_reading.result()
             else:
                 late = ("keyring", f"did not answer within {KEYRING_WAIT_SECONDS:g} s; not listed")
                 self.tokens = replace(self.tokens, unreadable=(*self.tokens.unreadable, late))
-            self._keyring_reading = None
+            self._keyring_reading, self._keyring_later = None, False
         return self.tokens
 
     # -- a diagnosis -------------------------------------------------------------------------------
@@ -214,7 +223,8 @@ class Session:
         source, the keyring included."""
         from hftui.core.diagnosis import run_diagnosis
 
-        diagnosis = await run_diagnosis(inputs or self.inputs(), self.tokens, listener)
+        diagnosis = await run_diagnosis(inputs or self.inputs(), self.tokens, listener,
+                                        on_in_flight=self.read_keyring_in_background)
         tokens = await awaited_in_background(self.complete_tokens, name="hftui-token-sources")
         return replace(diagnosis, tokens=tokens)
 
