@@ -59,7 +59,7 @@ def snapshot(run: PlanRun, tokens: TokenReport) -> Diagnosis:
 async def run_diagnosis(inputs: PlanInputs, tokens: TokenReport, listener: Listener | None = None,
                         on_in_flight: Callable[[], None] | None = None) -> Diagnosis:
     """The whole plan on `inputs`; `on_in_flight()` once its first requests are out (PlanRun)."""
-    async with make_client(inputs.timeout) as client:
+    async with make_client(inputs.timeout, (inputs.hub_url, inputs.router_url)) as client:
         run = PlanRun(inputs, client, listener, on_in_flight=on_in_flight)
         await run.run_all()
         return snapshot(run, tokens)

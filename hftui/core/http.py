@@ -6,10 +6,13 @@ Nothing here knows what an answer means (that is `outcomes`) or how a probe is c
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 
@@ -36,8 +39,10 @@ def import_httpx():
     return httpx
 
 
-def make_client(timeout: float) -> httpx.AsyncClient:
-    """The one client every probe shares: connection reuse makes the plan's round trips cheap."""
+def make_client(timeout: float, urls: Iterable[str] | None = None) -> httpx.AsyncClient:
+    """The one client every probe shares: connection reuse makes the plan's round trips cheap.
+
+    `urls`: the origins it will be sent to (the Hub and the router); None: any, https included."""
     httpx = import_httpx()
 
     return httpx.AsyncClient(
@@ -46,9 +51,25 @@ def make_client(timeout: float) -> httpx.AsyncClient:
         # configured Hub and router, never for wherever a 3xx points. TLS is verified (httpx's default;
         # SSL_CERT_FILE / SSL_CERT_DIR name a CA bundle, there is no switch to turn it off).
         follow_redirects=False,
+        verify=tls_context(urls),
         headers={"User-Agent": "hftui"},
         limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
     )
+
+
+def tls_context(urls: Iterable[str] | None = None) -> ssl.SSLContext:
+    """The client's TLS context, built once for all its transports (one per proxy from the environment).
+
+    httpx builds one per transport from the CA store: ~50 ms each, however many. When no URL is https
+    none is needed: the client only goes to these origins (redirects stay within them) and TLS to an
+    https proxy uses httpcore's own context. What is given then still verifies, with no CA to trust:
+    were it ever used, the handshake would fail, never go unchecked.
+    """
+    import ssl
+
+    if urls is not None and all(urlsplit(url).scheme.lower() == "http" for url in urls):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname: its defaults
+    return import_httpx().create_ssl_context()  # verify=True as httpx reads it: certifi, SSL_CERT_FILE/DIR
 
 
 def proxy_for(client: httpx.AsyncClient, url: str) -> str | None:

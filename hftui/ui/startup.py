@@ -17,7 +17,7 @@ from hftui.ui.widgets.steps import StepTree
 
 if TYPE_CHECKING:
     from hftui.core.plan import PlanInputs
-    from hftui.core.session import Session
+    from hftui.core.session import Session, Settings
     from hftui.core.tokens import TokenCandidate, TokenReport
 
 
@@ -49,7 +49,7 @@ class Startup:
 
     async def _load_client(self) -> None:
         try:  # importing httpx and loading the CA store take ~85 ms: not on the event loop
-            client = await awaited_in_background(load_engine, self.settings.timeout, name="hftui-startup")
+            client = await awaited_in_background(load_engine, self.settings, name="hftui-startup")
         except Exception as exc:  # noqa: BLE001 - e.g. SSL_CERT_FILE names a file that is not a CA bundle
             self._startup_error = f"{type(exc).__name__}: {exc}"
             self.query_one(StepTree).show_message(f"✗ The HTTP client could not be set up: {self._startup_error}")
@@ -98,10 +98,10 @@ class Startup:
         self._refresh_phase()
 
 
-def load_engine(timeout: float) -> Any:
-    """Import the engine and build the HTTP client (httpx and the CA store): the slow part of starting."""
+def load_engine(settings: Settings) -> Any:
+    """Import the engine and build the HTTP client (httpx, and the CA store for https): the slow part of starting."""
     importlib.import_module("hftui.core.diagnosis")  # and with it plan, probes and verdict
     from hftui.core.http import make_client
 
-    return make_client(timeout)
+    return make_client(settings.timeout, (settings.hub_url, settings.router_url))
 
