@@ -2,6 +2,7 @@
 
     python benchmarks/app_child.py first-frame minimal
     python benchmarks/app_child.py first-frame hftui ARGS...   # ARGS as for the `hftui` command
+    python benchmarks/app_child.py minimal-app LABEL          # the minimal app as is, for a real terminal
     python benchmarks/app_child.py app-memory URL SCENARIO RETRIES
     python benchmarks/app_child.py import-cost MODULE [hftui-httpx | inference-client]
     python benchmarks/app_child.py loaded-modules ARGS...      # `hftui ARGS`, then sys.modules on stderr
@@ -60,20 +61,25 @@ def first_frame(which: str, args: list[str]) -> int:
     # Hooked when textual.app is first imported, so each app imports (and starts) in its own order.
     sys.meta_path.insert(0, PatchOnImport("textual.app", lambda module: report_first_frame_on(module.App)))
     if which == "minimal":
-        from textual.app import App
-        from textual.widgets import Footer, Header, Tree
-
-        class Minimal(App):
-            def compose(self):
-                yield Header()
-                yield Tree("plan")
-                yield Footer()
-
-        Minimal().run()
-        return 0
+        return minimal_app()
     from hftui.cli import main
 
     return main(args)
+
+
+def minimal_app(label: str = "plan") -> int:
+    """The yardstick: a minimal Textual app (Header + Tree + Footer), run as any app is."""
+    from textual.app import App
+    from textual.widgets import Footer, Header, Tree
+
+    class Minimal(App):
+        def compose(self):
+            yield Header()
+            yield Tree(label)
+            yield Footer()
+
+    Minimal().run()
+    return 0
 
 
 class PatchOnImport(importlib.abc.MetaPathFinder):
@@ -167,6 +173,8 @@ def main(argv: list[str]) -> int:
         return loaded_modules(rest)
     if command == "first-frame":
         return first_frame(rest[0], rest[1:])
+    if command == "minimal-app":  # in a terminal: its first frame shows `rest[0]` (benchmarks/screen.py)
+        return minimal_app(rest[0])
     if command == "app-memory":
         return asyncio.run(app_memory(rest[0], rest[1], int(rest[2])))
     if command == "import-cost":
