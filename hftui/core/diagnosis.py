@@ -1,9 +1,14 @@
-"""One complete diagnosis: inputs → plan run → results → verdict, as plain data."""
+"""One complete diagnosis: inputs → plan run → results → verdict, as plain data.
+
+The verdict's modules (rules, facts, outcomes' wording) are imported when the first snapshot is
+taken, not with this module: a headless run loads them while its first requests are out.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from datetime import datetime, timezone
 
 from hftui.core.http import make_client
@@ -11,7 +16,9 @@ from hftui.core.hub import Account, ProviderOption
 from hftui.core.plan import Listener, PlanInputs, PlanRun, StepResult
 from hftui.core.steps import StepId
 from hftui.core.tokens import TokenCandidate, TokenReport
-from hftui.core.verdict import Verdict, run_verdict
+
+if TYPE_CHECKING:
+    from hftui.core.verdict import Verdict
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Diagnosis:
 
 def snapshot(run: PlanRun, tokens: TokenReport) -> Diagnosis:
     """The run as it stands now; a UI calls this after every event, the CLI once at the end."""
+    from hftui.core.verdict import run_verdict
+
     return Diagnosis(
         inputs=run.inputs,
         tokens=tokens,

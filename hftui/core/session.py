@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from hftui.core.background import awaited_in_background, in_background
+from hftui.core.background import awaited_in_background, import_in_background, in_background
 from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ModelIdError, ModelRef
 from hftui.core.keystore import Keystore, keyring_disabled
 from hftui.core.tokens import TokenCandidate, TokenLocations, TokenReport, discover_tokens
@@ -218,13 +218,21 @@ class Session:
                           bill_to=settings.bill_to if bill_to is _UNSET else bill_to,
                           router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout)
 
-    async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None) -> Diagnosis:
+    async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None,
+                  on_in_flight: Callable[[], None] | None = None) -> Diagnosis:
         """The whole plan on `inputs` (default: the settings' own); the diagnosis lists every token
-        source, the keyring included."""
+        source, the keyring included. Once the first requests are out (the run waits for the network),
+        the keyring is read if it is still to be, the verdict's modules are loaded, and `on_in_flight()`
+        is called (e.g. to load what shows the diagnosis)."""
         from hftui.core.diagnosis import run_diagnosis
 
-        diagnosis = await run_diagnosis(inputs or self.inputs(), self.tokens, listener,
-                                        on_in_flight=self.read_keyring_in_background)
+        def in_flight() -> None:
+            self.read_keyring_in_background()
+            import_in_background("hftui.core.verdict")
+            if on_in_flight is not None:
+                on_in_flight()
+
+        diagnosis = await run_diagnosis(inputs or self.inputs(), self.tokens, listener, on_in_flight=in_flight)
         tokens = await awaited_in_background(self.complete_tokens, name="hftui-token-sources")
         return replace(diagnosis, tokens=tokens)
 

@@ -6,7 +6,6 @@ cleaned value is what huggingface_hub would send after stripping.
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -266,13 +265,19 @@ def _read_token_file(path: Path, found: list, unreadable: list) -> None:
 
 
 def _read_stored_tokens(path: Path, found: list, unreadable: list) -> None:
-    parser = configparser.ConfigParser(interpolation=None)
     try:
         text = path.read_text(encoding="utf-8")
-        parser.read_string(text)
     except FileNotFoundError:
         return
-    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        unreadable.append((f"stored_tokens:{path}", f"cannot parse: {type(exc).__name__}"))
+        return
+    import configparser  # only when there is a file to parse: most users have none, and every start paid for it
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
         unreadable.append((f"stored_tokens:{path}", f"cannot parse: {type(exc).__name__}"))
         return
     for name in parser.sections():

@@ -143,7 +143,8 @@ class Startup:
 def load_engine(settings: Settings) -> tuple[Any, Any]:
     """Import the engine and build the HTTP client (httpx, and the CA store for https): the slow part of
     starting. Returns the plan's loop (a LoopThread) and the client, which is used on that loop only."""
-    importlib.import_module("hftui.core.diagnosis")  # and with it plan, probes and verdict
+    for module in ("hftui.core.diagnosis", "hftui.core.verdict"):  # and with them plan, probes, rules
+        importlib.import_module(module)
     from hftui.core.http import make_client
     from hftui.core.loop import LoopThread
 
