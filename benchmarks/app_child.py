@@ -6,6 +6,7 @@
     python benchmarks/app_child.py app-memory URL SCENARIO RETRIES
     python benchmarks/app_child.py import-cost MODULE [hftui-httpx | inference-client]
     python benchmarks/app_child.py loaded-modules ARGS...      # `hftui ARGS`, then sys.modules on stderr
+    python benchmarks/app_child.py peak-rss ARGS...            # `hftui ARGS`, then its own VmHWM on stderr
 
 First frame: both apps run through `App.run`, switched to headless mode at 160x48 with an auto-pilot
 that asks `call_after_refresh` for a callback: it fires once the first screen has been composed and
@@ -156,6 +157,18 @@ def import_cost(module: str, how: str) -> int:
     return 0
 
 
+def peak_rss(args: list[str]) -> int:
+    """`hftui ARGS` as the command runs it (hftui.cli.console), printing its own VmHWM as it exits."""
+    import atexit
+
+    atexit.register(lambda: print(f"PEAK_KB {rss_kb()[1]}", file=sys.stderr, flush=True))  # console runs atexit
+    sys.argv = ["hftui", *args]
+    from hftui.cli import console
+
+    console()
+    return 0
+
+
 def loaded_modules(args: list[str]) -> int:
     from hftui.cli import main
 
@@ -171,6 +184,8 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "loaded-modules":
         return loaded_modules(rest)
+    if command == "peak-rss":
+        return peak_rss(rest)
     if command == "first-frame":
         return first_frame(rest[0], rest[1:])
     if command == "minimal-app":  # in a terminal: its first frame shows `rest[0]` (benchmarks/screen.py)
