@@ -148,5 +148,10 @@ def load_engine(settings: Settings) -> tuple[Any, Any]:
     from hftui.core.http import make_client
     from hftui.core.loop import LoopThread
 
-    return LoopThread(), make_client(settings.timeout, (settings.hub_url, settings.router_url))
+    client = make_client(settings.timeout, (settings.hub_url, settings.router_url))
+    try:  # what the client imports only at its first request (anyio's asyncio backend, ~30 ms): now, not then
+        importlib.import_module("anyio._backends._asyncio")
+    except ImportError:  # another httpcore backend: it loads at the first request, as it would anyway
+        pass
+    return LoopThread(), client
 
