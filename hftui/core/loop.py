@@ -49,12 +49,18 @@ class LoopThread:
 
     def __init__(self, name: str = "hftui-plan") -> None:
         self.loop = bounded_loop()
-        threading.Thread(target=self.loop.run_forever, name=name, daemon=True).start()
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
 
-    async def run(self, coro):  # type: ignore[no-untyped-def]
-        """`await coro` run on this loop; cancelling the awaiting task cancels it there too."""
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
+    def _serve(self) -> None:
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.close()
+
+    def submit(self, coro) -> concurrent.futures.Future:  # type: ignore[no-untyped-def]
+        """`coro` started on this loop at once; cancelling the returned future cancels it there."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     def stop(self) -> None:
-        """Stop the loop once what it is running yields; its thread then ends."""
+        """Stop the loop once what it is running yields; its thread then closes it and ends."""
         self.loop.call_soon_threadsafe(self.loop.stop)

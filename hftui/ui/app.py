@@ -9,9 +9,9 @@ run's events (a step started, a step finished) to keep the user's cursor and ope
 
 It paints first, then works: the first frame shows the inputs, the token sources and the matrix;
 only after it are the engine (plan, probes, verdict: ~16 ms of imports) and the HTTP client (httpx
-and the CA store) loaded, in a thread, and the keyring read in another; then the plan starts. So
-nothing on the event loop imports the engine before `_load_client` has: its imports are local.
-A keyring token only waits when it would be the one tested: no environment token.
+and, for https, the CA store) loaded, in a thread; then the plan starts, on an event loop of its own
+(startup.py). So nothing on the event loop imports the engine before `_load_client` has: its imports
+are local. A keyring token only waits when it would be the one tested: no environment token.
 """
 
 from __future__ import annotations

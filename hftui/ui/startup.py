@@ -88,7 +88,7 @@ class Startup:
         cancelling it cancels the work."""
         if self._plan_work is not None:
             self._plan_work.cancel()
-        self._plan_work = asyncio.run_coroutine_threadsafe(coro, self._plan_loop.loop)
+        self._plan_work = self._plan_loop.submit(coro)
         self._plan_work.add_done_callback(lambda _: self.first_requests_out())  # if it ended before any got out
         return asyncio.wrap_future(self._plan_work)
 
@@ -99,7 +99,7 @@ class Startup:
         if self._plan_work is not None:
             self._plan_work.cancel()
         if self._client is not None:
-            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._client.aclose(), self._plan_loop.loop))
+            await asyncio.wrap_future(self._plan_loop.submit(self._client.aclose()))
         self._plan_loop.stop()
 
     @property
