@@ -1,8 +1,14 @@
-"""One complete diagnosis: inputs → plan run → results → verdict, as plain data."""
+"""One complete diagnosis: inputs → plan run → results → verdict, as plain data.
+
+The verdict's modules (rules, facts, outcomes' wording) are imported when the first snapshot is
+taken, not with this module: a headless run loads them while its first requests are out.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from datetime import datetime, timezone
 
 from hftui.core.http import make_client
@@ -10,7 +16,9 @@ from hftui.core.hub import Account, ProviderOption
 from hftui.core.plan import Listener, PlanInputs, PlanRun, StepResult
 from hftui.core.steps import StepId
 from hftui.core.tokens import TokenCandidate, TokenReport
-from hftui.core.verdict import Verdict, run_verdict
+
+if TYPE_CHECKING:
+    from hftui.core.verdict import Verdict
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,8 @@ class Diagnosis:
 
 def snapshot(run: PlanRun, tokens: TokenReport) -> Diagnosis:
     """The run as it stands now; a UI calls this after every event, the CLI once at the end."""
+    from hftui.core.verdict import run_verdict
+
     return Diagnosis(
         inputs=run.inputs,
         tokens=tokens,
@@ -55,8 +65,10 @@ def snapshot(run: PlanRun, tokens: TokenReport) -> Diagnosis:
     )
 
 
-async def run_diagnosis(inputs: PlanInputs, tokens: TokenReport, listener: Listener | None = None) -> Diagnosis:
-    async with make_client(inputs.timeout) as client:
-        run = PlanRun(inputs, client, listener)
+async def run_diagnosis(inputs: PlanInputs, tokens: TokenReport, listener: Listener | None = None,
+                        on_in_flight: Callable[[], None] | None = None) -> Diagnosis:
+    """The whole plan on `inputs`; `on_in_flight()` once its first requests are out (PlanRun)."""
+    async with make_client(inputs.timeout, (inputs.hub_url, inputs.router_url)) as client:
+        run = PlanRun(inputs, client, listener, on_in_flight=on_in_flight)
         await run.run_all()
         return snapshot(run, tokens)

@@ -81,10 +81,14 @@ class PlanRun:
     """One run of the plan against one set of inputs; keeps every step's latest result."""
 
     def __init__(self, inputs: PlanInputs, client: httpx.AsyncClient, listener: Listener | None = None,
-                 redactor: Redactor | None = None) -> None:
+                 redactor: Redactor | None = None, on_in_flight: Callable[[], None] | None = None) -> None:
+        """`on_in_flight()` is called once, when the first requests are all out (sent, or failed before):
+        from then on the run waits for the network, and other work costs it nothing."""
         self.inputs = inputs
         self.client = client
         self.listener = listener
+        self._on_in_flight = on_in_flight
+        self._unsent = 0  # probes started whose request is not out yet
         self.redactor = redactor or Redactor()
         if inputs.token is not None:
             self.redactor.add_token(inputs.token)
@@ -134,7 +138,27 @@ class PlanRun:
             self.listener(result)
 
     async def probe(self, spec: ProbeSpec) -> Exchange:
-        return await run_probe(self.client, spec, self.redactor, self.inputs.timeout)
+        if self._on_in_flight is None:
+            return await run_probe(self.client, spec, self.redactor, self.inputs.timeout)
+        # Every step that needs nothing starts its probe in the same turn of the event loop, before any
+        # request can be out (that takes the selector, a later turn): the first time none is left
+        # unsent, the whole first round is on the wire.
+        self._unsent += 1
+        settled = False
+
+        def out() -> None:
+            nonlocal settled
+            if not settled:
+                settled = True
+                self._unsent -= 1
+                if self._unsent == 0 and self._on_in_flight is not None:
+                    in_flight, self._on_in_flight = self._on_in_flight, None
+                    in_flight()
+
+        try:
+            return await run_probe(self.client, spec, self.redactor, self.inputs.timeout, on_sent=out)
+        finally:
+            out()
 
     @property
     def account(self) -> Account | None:

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timezone
@@ -139,8 +140,9 @@ class Exchange:
 
 
 async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redactor, timeout: float,
-                    body_cap: int | None = None) -> Exchange:
-    """Send one request and capture everything; never raises for network or server faults."""
+                    body_cap: int | None = None, on_sent: Callable[[], None] | None = None) -> Exchange:
+    """Send one request and capture everything; never raises for network or server faults.
+    `on_sent()` is called once the request is out and its answer awaited (not if it never got that far)."""
     body_cap = spec.body_cap if body_cap is None else body_cap
     body_text = json.dumps(spec.json_body) if spec.json_body is not None else None
     captured_request = CapturedRequest(
@@ -151,7 +153,7 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
     )
     started_at = datetime.now(timezone.utc)
     start = time.perf_counter()
-    progress = Progress(proxy=proxy_for(client, spec.url))
+    progress = Progress(proxy=proxy_for(client, spec.url), on_sent=on_sent)
     parts = urlsplit(spec.url)
     with contextlib.suppress(ValueError):  # until a connection event says otherwise (a reused one says nothing)
         progress.host, progress.port = parts.hostname or "", port_of(parts)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from hftui.core.background import awaited_in_background, in_background
+from hftui.core.background import awaited_in_background, import_in_background, in_background
 from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ModelIdError, ModelRef
 from hftui.core.keystore import Keystore, keyring_disabled
 from hftui.core.printable import is_printable, printable
@@ -219,21 +219,24 @@ _UNSET: Any = object()
 class Session:
     """One user's tokens for one set of settings, and the keyring's part in them.
 
-    `tokens` is the report to plan with now. The OS keyring costs ~100 ms (import and backend
+    `tokens` is the report to plan with now. The OS keyring costs ~100 ms of CPU (import and backend
     detection) and may hang until its timeout, so it is read at the latest moment that still lets it
-    decide: first, when it would hold the tested token (no environment token); in the background while
-    the probes run, when an environment token wins anyway; or by the app itself after its first frame
-    (`defer_keyring`: then `keyring_reader` is what to call, and `keyring_answered` takes its answer).
+    decide: first, when it would hold the tested token (no environment token); when an environment
+    token wins anyway, in the background once the run's first requests are out (`run` starts it then:
+    the run only waits for the network, and a thread importing keyring beside the engine's imports
+    would slow them down); or by the app itself after its first frame (`defer_keyring`: then
+    `keyring_reader` is what to call, and `keyring_answered` takes its answer).
     """
 
     def __init__(self, settings: Settings, tokens: TokenReport, locations: TokenLocations | None = None, *,
-                 keyring_deferred: bool = False, keyring_reading: Future[TokenReport] | None = None) -> None:
+                 keyring_deferred: bool = False, keyring_later: bool = False) -> None:
         self.settings = settings
         self.tokens = tokens
         self.locations = locations
         self.simulated = False  # the tokens are a simulator scenario's (sim_token_env), not the user's
         self._keyring_deferred = keyring_deferred
-        self._keyring_reading = keyring_reading
+        self._keyring_later = keyring_later  # to be read in the background: read_keyring_in_background
+        self._keyring_reading: Future[TokenReport] | None = None
 
     @classmethod
     def open(cls, settings: Settings, env: Mapping[str, str] | None = None, isolated: bool = False,
@@ -252,8 +255,7 @@ class Session:
             return cls(settings, without_keyring, where, keyring_deferred=True)
         if not without_keyring.keyring_cannot_win:
             return cls(settings, discover_tokens(where), where)
-        reading = in_background(discover_tokens, where, name="hftui-token-sources")
-        return cls(settings, without_keyring, where, keyring_reading=reading)
+        return cls(settings, without_keyring, where, keyring_later=True)
 
     @classmethod
     def for_simulator(cls, scenario: SimulatedScenario, url: str, **changes: Any) -> Session:
@@ -305,22 +307,29 @@ class Session:
         if token_path is not None:
             where = replace(where, token_path=token_path)
         report = discover_tokens(where)
-        self._keyring_deferred, self._keyring_reading = False, None
+        self._keyring_deferred, self._keyring_later, self._keyring_reading = False, False, None
         self.tokens = _as_simulated(report) if self.simulated else report
         return self.tokens
 
+    def read_keyring_in_background(self) -> None:
+        """Start reading the keyring in a daemon thread, if it is left to be read so and not started yet."""
+        if self._keyring_later and self._keyring_reading is None and self.locations is not None:
+            self._keyring_reading = in_background(discover_tokens, self.locations, name="hftui-token-sources")
+
     def complete_tokens(self) -> TokenReport:
-        """Every source, the keyring included: waited for (bounded) if it is still being read."""
+        """Every source, the keyring included: read now if nothing started it, and waited for (bounded)."""
         if self.keyring_reader is not None:
             self.keyring_answered(self.keyring_reader)
-        elif self._keyring_reading is not None:
+            return self.tokens
+        self.read_keyring_in_background()
+        if self._keyring_reading is not None:
             wait([self._keyring_reading], timeout=KEYRING_WAIT_SECONDS)
             if self._keyring_reading.done() and self._keyring_reading.exception() is None:
                 self.tokens = self._keyring_reading.result()
             else:
                 late = ("keyring", f"did not answer within {KEYRING_WAIT_SECONDS:g} s; not listed")
                 self.tokens = replace(self.tokens, unreadable=(*self.tokens.unreadable, late))
-            self._keyring_reading = None
+            self._keyring_reading, self._keyring_later = None, False
         return self.tokens
 
     # -- a diagnosis -------------------------------------------------------------------------------
@@ -343,12 +352,21 @@ class Session:
                           router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout,
                           router_url_note=settings.router_url_note)
 
-    async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None) -> Diagnosis:
+    async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None,
+                  on_in_flight: Callable[[], None] | None = None) -> Diagnosis:
         """The whole plan on `inputs` (default: the settings' own); the diagnosis lists every token
-        source, the keyring included."""
+        source, the keyring included. Once the first requests are out (the run waits for the network),
+        the keyring is read if it is still to be, the verdict's modules are loaded, and `on_in_flight()`
+        is called (e.g. to load what shows the diagnosis)."""
         from hftui.core.diagnosis import run_diagnosis
 
-        diagnosis = await run_diagnosis(inputs or self.inputs(), self.tokens, listener)
+        def in_flight() -> None:
+            self.read_keyring_in_background()
+            import_in_background("hftui.core.verdict")
+            if on_in_flight is not None:
+                on_in_flight()
+
+        diagnosis = await run_diagnosis(inputs or self.inputs(), self.tokens, listener, on_in_flight=in_flight)
         tokens = await awaited_in_background(self.complete_tokens, name="hftui-token-sources")
         return replace(diagnosis, tokens=tokens)
 

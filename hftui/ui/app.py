@@ -9,9 +9,9 @@ run's events (a step started, a step finished) to keep the user's cursor and ope
 
 It paints first, then works: the first frame shows the inputs, the token sources and the matrix;
 only after it are the engine (plan, probes, verdict: ~16 ms of imports) and the HTTP client (httpx
-and the CA store) loaded, in a thread, and the keyring read in another; then the plan starts. So
-nothing on the event loop imports the engine before `_load_client` has: its imports are local.
-A keyring token only waits when it would be the one tested: no environment token.
+and, for https, the CA store) loaded, in a thread; then the plan starts, on an event loop of its own
+(startup.py). So nothing on the event loop imports the engine before `_load_client` has: its imports
+are local. A keyring token only waits when it would be the one tested: no environment token.
 """
 
 from __future__ import annotations
@@ -119,6 +119,9 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
         self.plan_run: PlanRun | None = None
         self._generation = 0
         self._client = None
+        self._plan_loop = None  # the plan's own event loop (hftui.core.loop.LoopThread), with the client
+        self._plan_work = None
+        self._keystore_deferred = False
         self._startup_error: str | None = None
         self._keyring_reader: Callable[[], str | None] | None = session.keyring_reader
         self._auto_token = True  # the tested token follows the report's active one until the user picks one
@@ -157,8 +160,7 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
         self.call_after_refresh(self._start)  # paint first, then work
 
     async def on_unmount(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        await self.close_client()
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -202,19 +204,20 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
         self._generation += 1
         generation = self._generation
         run = PlanRun(self.inputs, self._client,
-                      listener=lambda result: self.post_message(StepUpdated(generation, result)))
+                      listener=lambda result: self.post_message(StepUpdated(generation, result)),
+                      on_in_flight=self.first_requests_out)
         self.plan_run = run
+        self.run_worker(self.on_plan_loop(run.run_all()), name="plan", group="plan", exclusive=True,
+                        exit_on_error=False, description=f"run the plan for {self.inputs.model}")
         self.query_one(StepTree).reset(list(run.specs.values()), self.inputs.timeout)
-        self.run_worker(run.run_all(), name="plan", group="plan", exclusive=True, exit_on_error=False,
-                        description=f"run the plan for {self.inputs.model}")
         self._refresh_phase()
         self._snapshot()
 
     def retry(self, step_id: str) -> None:
         if self.plan_run is None or self.plan_busy:
             return
-        self.run_worker(self.plan_run.run_step(step_id), name=f"retry {step_id}", group="plan", exclusive=True,
-                        exit_on_error=False, description=f"retry the step {step_id}")
+        self.run_worker(self.on_plan_loop(self.plan_run.run_step(step_id)), name=f"retry {step_id}", group="plan",
+                        exclusive=True, exit_on_error=False, description=f"retry the step {step_id}")
         self._refresh_phase()
 
     @property
