@@ -22,14 +22,15 @@ import contextlib
 import json
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from hftui.core.failures import ErrorKind, ProbeError, Progress, describe_failure, error_kind
 from hftui.core.http import import_httpx, port_of, proxy_for, same_origin
 from hftui.core.redact import Redactor
+from hftui.core.sse import SSE_CONTENT_TYPE, first_token_offset
 
 if TYPE_CHECKING:
     import httpx
@@ -41,6 +42,7 @@ EVIDENCE_BODY_CAP_BYTES = 8 * 1024 * 1024  # the catalog and the mapping: read w
 _REDACTION_SLACK = 4096
 MAX_REDIRECTS = 3
 _FLOOD_MARGIN = 768 * 1024  # past the cap, read at most this much more (or the cap again) to size the body
+_STREAM_CLOSE_GRACE = 1.0  # a stream's body is cut at the timeout; closing it may take this much longer
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class ProbeSpec:
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # raw: may hold the token
     json_body: dict[str, Any] | None = None
     body_cap: int = BODY_CAP_BYTES  # how much of the answer's body to keep
+    # Read the answer as a stream (SSE): when its first token arrived, and a body cut by the connection
+    # or by the timeout is kept with why (`CapturedResponse.cut`) instead of becoming "no answer".
+    stream: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class CapturedResponse:
     body_bytes: int = 0
     final_url: str = ""
     not_utf8: bool = False  # the raw body was not valid UTF-8 (shown with U+FFFD replacements)
+    cut: str | None = None  # a streamed read only: why the body stopped before the server ended it
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -94,7 +100,8 @@ class CapturedResponse:
             notes.append(f"body cut at {len(self.body.encode()):,} of {self.body_bytes:,} bytes")
         if self.not_utf8:
             notes.append("body is not valid UTF-8")
-        if 200 <= self.status < 300 and self.body.strip() and self.json is None and not self.truncated:
+        streamed = SSE_CONTENT_TYPE in (self.header("content-type") or "").lower()  # events, never one JSON value
+        if 200 <= self.status < 300 and self.body.strip() and self.json is None and not self.truncated and not streamed:
             # Only an answer that should have been data: an error's own message already describes its body.
             notes.append("an HTML page, not JSON" if self.body.lstrip()[:1] == "<" else "body is not JSON")
         return "; ".join(notes) or None
@@ -107,6 +114,8 @@ class Exchange:
     elapsed_ms: float
     response: CapturedResponse | None = None
     error: ProbeError | None = None
+    ttfb_ms: float | None = None  # time to first byte: until the answer's status and headers arrived
+    ttft_ms: float | None = None  # a streamed read only: until the first event carrying a token arrived
 
     @property
     def status(self) -> int | None:
@@ -148,8 +157,10 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
 
     try:
         # httpx's timeout bounds each read, not the whole answer: a 1 byte/s body would never end.
-        async with asyncio.timeout(timeout):
-            response = await _send(client, spec, body_text, body_cap, timeout, progress)
+        # A stream's body is bounded inside _send (so what arrived is kept); this only bounds its close.
+        async with asyncio.timeout(timeout + (_STREAM_CLOSE_GRACE if spec.stream else 0)):
+            received = await _send(client, spec, body_text, body_cap, timeout, progress,
+                                   clock=(start, timeout) if spec.stream else None)
     except Exception as exc:  # noqa: BLE001 - every failure becomes data (cancellation is not an Exception)
         kind = ErrorKind.TIMEOUT if isinstance(exc, TimeoutError) else error_kind(exc)
         if progress.proxy and progress.phase == "connect" and kind in (ErrorKind.CONNECT, ErrorKind.DNS):
@@ -157,7 +168,7 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
         detail = redactor(describe_failure(exc, kind, timeout, progress, spec.url))
         return Exchange(request=captured_request, started_at=started_at, elapsed_ms=elapsed(),
                         error=ProbeError(kind, detail))
-    status, reason, version, headers, raw_body, truncated, total, final_url = response
+    raw_body, truncated = received.body, received.truncated
     try:
         text, not_utf8 = raw_body.decode("utf-8"), False
     except UnicodeDecodeError as exc:
@@ -173,16 +184,36 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
         started_at=started_at,
         elapsed_ms=elapsed(),
         response=CapturedResponse(
-            status=status, reason=reason, http_version=version,
-            headers=tuple(redactor.headers(headers)), body=text,
-            truncated=truncated, body_bytes=total, final_url=redactor(final_url), not_utf8=not_utf8,
+            status=received.status, reason=received.reason, http_version=received.http_version,
+            headers=tuple(redactor.headers(received.headers)), body=text,
+            truncated=truncated, body_bytes=received.total, final_url=redactor(received.final_url),
+            not_utf8=not_utf8, cut=redactor(received.cut) if received.cut else None,
         ),
+        ttfb_ms=received.ttfb_ms, ttft_ms=received.ttft_ms,
     )
 
 
+class _Received(NamedTuple):
+    status: int
+    reason: str
+    http_version: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    truncated: bool
+    total: int
+    final_url: str
+    ttfb_ms: float | None = None
+    ttft_ms: float | None = None
+    cut: str | None = None
+
+
 async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | None, body_cap: int,
-                timeout: float, progress: Progress | None = None) -> tuple:
+                timeout: float, progress: Progress | None = None,
+                clock: tuple[float, float] | None = None) -> _Received:
+    """One request, its redirects within the origin, and its body; `clock` (a stream's read: when the
+    probe started, by perf_counter, and its timeout) bounds the body here, keeping what arrived."""
     progress = progress or Progress()
+    started = clock[0] if clock else time.perf_counter()
     headers = list(spec.headers)
     if body_text is not None:
         headers.append(("Content-Type", "application/json"))
@@ -202,24 +233,37 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
         await response.aclose()
         response = await client.send(next_request, stream=True, follow_redirects=False)
         hops += 1
+    ttfb_ms = _since(started)
     progress.phase, progress.status = "body", response.status_code
     try:
         progress.declared = int(response.headers.get("content-length", ""))
     except ValueError:
         progress.declared = None
+    arrivals: list[tuple[int, float]] = []  # a stream's read: (bytes so far, ms since the start) per chunk
+    cut = None
     try:
         chunks: list[bytes] = []
         keep = body_cap + _REDACTION_SLACK
         kept = total = 0
-        async for chunk in response.aiter_raw():
-            total += len(chunk)
-            progress.received = total
-            if kept < keep:
-                piece = chunk[: keep - kept]
-                chunks.append(piece)
-                kept += len(piece)
-            elif total > body_cap + max(body_cap, _FLOOD_MARGIN):
-                break  # enough to say how large it is; stop downloading a flood
+        try:
+            async with asyncio.timeout_at(_deadline(clock)):
+                async for chunk in response.aiter_raw():
+                    total += len(chunk)
+                    progress.received = total
+                    if clock is not None:
+                        arrivals.append((total, _since(started)))
+                    if kept < keep:
+                        piece = chunk[: keep - kept]
+                        chunks.append(piece)
+                        kept += len(piece)
+                    elif total > body_cap + max(body_cap, _FLOOD_MARGIN):
+                        break  # enough to say how large it is; stop downloading a flood
+        except Exception as exc:  # noqa: BLE001 - a stream's body that stops early is data, not "no answer"
+            if clock is None:
+                raise
+            kind = ErrorKind.TIMEOUT if isinstance(exc, TimeoutError) else error_kind(exc)
+            cut = (f"no more data within the {timeout:g} s timeout" if kind is ErrorKind.TIMEOUT
+                   else f"the connection broke ({kind.meaning}: {type(exc).__name__})")
         truncated = total > body_cap
         if truncated and progress.declared and progress.declared > total:
             total = progress.declared  # stopped early: the size the server declared
@@ -228,8 +272,29 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
             body = _decode(body, response.headers.get("content-encoding", ""))
     finally:
         await response.aclose()
-    return (response.status_code, response.reason_phrase, response.http_version,
-            list(response.headers.multi_items()), body, truncated, total, str(response.url))
+    return _Received(response.status_code, response.reason_phrase, response.http_version,
+                     list(response.headers.multi_items()), body, truncated, total, str(response.url),
+                     ttfb_ms=ttfb_ms, ttft_ms=_first_token_ms(body, arrivals) if clock else None, cut=cut)
+
+
+def _since(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+def _deadline(clock: tuple[float, float] | None) -> float | None:
+    """The event loop's time when a stream's read must stop (None: not a stream, the caller bounds it)."""
+    if clock is None:
+        return None
+    started, timeout = clock
+    return asyncio.get_running_loop().time() + max(timeout - (time.perf_counter() - started), 0)
+
+
+def _first_token_ms(body: bytes, arrivals: list[tuple[int, float]]) -> float | None:
+    """When the chunk that completed the first event carrying a token arrived."""
+    offset = first_token_offset(body)
+    if offset is None:
+        return None
+    return next((at for received, at in arrivals if received >= offset), None)
 
 
 def _decode(body: bytes, encoding: str) -> bytes:

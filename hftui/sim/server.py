@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from hftui.sim.scenarios import get_scenario
-from hftui.sim.schema import Fault, Scenario, clean_token
+from hftui.sim.schema import STREAM_HOLD_SECONDS, Fault, Scenario, clean_token
 from hftui.sim.service import RecordedRequest, Reply, Service, json_reply
 from hftui.sim.views import cloudfront_page
 
@@ -67,6 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # noqa: BLE001 - a simulator bug must be a visible 500, not a silent disconnect
             traceback.print_exc()
             reply = json_reply(500, {"error": "simulator error (see its stderr)"})
+        delay = service.scenario.provider_delays.get(reply.headers.get("x-inference-provider", "")) if route == "chat" else None
+        if delay and server.stop_event.wait(delay):
+            return self._drop(reset=False)  # stopping: do not answer
         self._deliver(reply, fault or reply.fault, request)
 
     def _read_body(self) -> bytes:
@@ -114,10 +117,11 @@ class _Handler(BaseHTTPRequestHandler):
                           reply.headers)
         if fault is not None and fault.headers:
             reply.headers = {**reply.headers, **{name.lower(): value for name, value in fault.headers}}
+        streamed = reply.events is not None and fault is None
         self.send_response(reply.status)
         headers = {
             "content-type": reply.content_type,
-            "content-length": str(len(reply.body)),
+            **({"transfer-encoding": "chunked"} if streamed else {"content-length": str(len(reply.body))}),
             **service.edge_headers(path, reply.status, request_id),
             **reply.headers,
         }
@@ -127,6 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         try:
             self.end_headers()
+            if streamed and self.command != "HEAD":
+                return self._stream(reply)
             body = b"" if self.command == "HEAD" else reply.body
             if fault is not None and fault.kind == "reset":  # mid_body: half the body, then RST
                 self.wfile.write(body[: len(body) // 2])
@@ -144,6 +150,20 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:  # the client went away mid-answer (e.g. it timed out): nothing left to do
             self.close_connection = True
         return None
+
+    def _stream(self, reply: Reply) -> None:
+        """A streamed answer as the real router sends one: each event its own chunk, flushed as it goes."""
+        for index, event in enumerate(reply.events or ()):
+            if index == 1 and reply.hold_first_token and self.server.stop_event.wait(STREAM_HOLD_SECONDS):
+                self.close_connection = True
+                return  # stopping while the first token is held back
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+            self.wfile.flush()
+        if reply.cut:  # the provider went away mid-stream: no last chunk, the connection just ends
+            time.sleep(0.05)  # let loopback deliver what was sent before the connection closes
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
 
 
 def _faulty_reply(reply: Reply, fault: Fault, request: RecordedRequest | None) -> Reply:
