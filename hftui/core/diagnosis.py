@@ -14,6 +14,7 @@ from hftui.core.tokens import TokenCandidate, TokenReport
 from hftui.core.verdict import Verdict, run_verdict
 
 if TYPE_CHECKING:
+    from hftui.core.caught import FailedCall
     from hftui.core.streaming import StreamCheck
     from hftui.core.sweep import SweepRoute
 
@@ -27,6 +28,7 @@ class Diagnosis:
     account: Account | None
     providers: tuple[ProviderOption, ...]
     finished_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    failed_call: FailedCall | None = None  # hftui.explain(): the app's call it started from (not in the JSON)
 
     @property
     def token(self) -> TokenCandidate | None:
