@@ -9,6 +9,7 @@ stop() returns promptly whatever is in flight.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import socketserver
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -46,7 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("date", formatdate(self.server.service.clock(), usegmt=True))
 
     def _serve(self) -> None:
-        server, service = self.server, self.server.service
+        server = self.server
         try:
             body = self._read_body()
         except ValueError:
@@ -57,6 +58,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers.setdefault(name.lower(), value)
         request = RecordedRequest(self.command, self.path, headers, body.decode("utf-8", errors="replace"))
         server.record(request)
+        with server.in_flight():
+            self._answer(request)
+
+    def _answer(self, request: RecordedRequest) -> None:
+        server, service = self.server, self.server.service
         route, answer = service.resolve(self.command, self.path)
         faults = service.scenario.route_faults
         fault = faults.get(route) or faults.get("*")
@@ -209,7 +215,20 @@ class _HTTPServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._fault_uses: dict[int, int] = {}  # id(fault) -> requests it was applied to (scenarios keep them alive)
+        self.answering = 0  # requests received and not answered yet
+        self.peak_answering = 0  # the most at once: how many of a client's calls were really concurrent
         super().__init__(address, _Handler)
+
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        with self._lock:
+            self.answering += 1
+            self.peak_answering = max(self.peak_answering, self.answering)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.answering -= 1
 
     def use(self, fault: Fault | None) -> Fault | None:
         """The fault, or None once it has been applied `fault.times` times."""
@@ -292,6 +311,16 @@ class SimServer:
     @property
     def url(self) -> str:
         return f"{'https' if self.ssl_context else 'http'}://{self.host}:{self.port}"
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most requests it held at once (received, not yet answered) since it started or reset_peak()."""
+        return self._httpd.peak_answering if self._httpd else 0
+
+    def reset_peak(self) -> None:
+        if self._httpd is not None:
+            with self._httpd._lock:
+                self._httpd.peak_answering = self._httpd.answering
 
     @property
     def token(self) -> str | None:
