@@ -227,7 +227,7 @@ def _price(value: float | None) -> str:
 
 
 def _context(value: int | None) -> str:
-    return "" if value is None else f"{value // 1024}k" if value >= 1024 else str(value)
+    return "" if value is None else f"{value // 1000}k" if value >= 1000 else str(value)  # as the app shows it
 
 
 __all__ = ["sweep_lines", "to_dict", "to_text"]
