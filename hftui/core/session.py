@@ -79,7 +79,7 @@ class Settings:
             bill_to=bill_to,
             hub_url=hub_url or env.get("HF_ENDPOINT") or DEFAULT_HUB_URL,
             router_url=router_url or env.get("HFTUI_ROUTER_URL") or DEFAULT_ROUTER_URL,
-            timeout=timeout or DEFAULT_TIMEOUT,
+            timeout=float(timeout or DEFAULT_TIMEOUT),
             token_env=token_env,
             sweep=bool(sweep),
             stream=bool(stream),
