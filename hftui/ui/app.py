@@ -42,6 +42,7 @@ from hftui.ui.keeping import TokenKeeping
 from hftui.ui.keyed import KeyedActions
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
 from hftui.ui.startup import Startup
+from hftui.ui.sweeping import ProvidersAndStreams
 from hftui.ui.widgets.credentials import CredentialsPane
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.matrix import DiagnosisPane
@@ -60,7 +61,7 @@ PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
 PLAN_NOT_RUN = "No diagnosis yet: the plan has not run."
 
 
-class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
+class HftuiApp(Startup, ProvidersAndStreams, KeyedActions, TokenKeeping, BundleExport, App[int]):
     CSS_PATH = "hftui.tcss"
     TITLE = "hftui"
     COMMANDS = App.COMMANDS | {HftuiCommands}
@@ -173,7 +174,8 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
             return  # _load_client plans again
         from hftui.core.steps import step_specs
 
-        inputs = self.session.inputs(self.testing, model=self.model, baseline=self.baseline, bill_to=self.bill_to)
+        inputs = self.session.inputs(self.testing, model=self.model, baseline=self.baseline, bill_to=self.bill_to,
+                                     **self.plan_options())
         if inputs == self.inputs and not force:
             return
         if self.starting:  # the keyring may still change which token is tested
@@ -183,6 +185,7 @@ class HftuiApp(Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
             return  # keyring_answered plans again
         self.inputs = inputs
         self.start_plan()
+        self.plan_started()
 
     def start_plan(self) -> None:
         from hftui.core.plan import PlanRun
