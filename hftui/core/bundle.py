@@ -14,7 +14,7 @@ from hftui.core.plan import StepResult
 from hftui.core.printable import printable
 from hftui.core.probes import Exchange
 from hftui.core.redact import Redactor
-from hftui.core.report import to_dict
+from hftui.core.report import sweep_lines, to_dict
 from hftui.core.status import MARKS, StepStatus
 from hftui.core.steps import StepId
 
@@ -114,6 +114,8 @@ def to_markdown(diagnosis: Diagnosis) -> str:
         out.append(f"- {c.source}: `{c.suffix}` ({c.length} chars), problems: {problems}"
                    + (" — **active**" if c is diagnosis.tokens.active else ""))
     out += [f"- {source}: could not be read: {why}" for source, why in diagnosis.tokens.unreadable]
+    if diagnosis.sweep:
+        out += ["", "## Sweep: the model pinned to every provider", "", "```", *sweep_lines(diagnosis.sweep), "```"]
     out += ["", "## Every probe", ""]
     for step in diagnosis.steps:
         out += _step_markdown(step)

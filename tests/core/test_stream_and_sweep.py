@@ -115,12 +115,18 @@ async def test_a_stream_held_past_the_timeout_is_cut_at_the_timeout_not_after_it
     assert exchange.response.body.startswith("data: "), "the role chunk that did arrive is kept"
 
 
-async def test_the_stream_step_fails_while_the_plain_call_works_and_the_verdict_says_so():
-    scenario = get_scenario("stream-error-event")
+async def whole_plan(name: str, **changes) -> tuple[PlanRun, list]:
+    """(the plan run to its end on the scenario, with `changes` to its inputs; the requests the simulator saw)."""
+    scenario = get_scenario(name)
     with SimServer(scenario) as sim:
-        async with make_client(3) as client:
-            run = PlanRun(inputs_for(scenario, sim.url, stream=True), client)
+        async with make_client(5) as client:
+            run = PlanRun(inputs_for(scenario, sim.url, **changes), client)
             await run.run_all()
+    return run, sim.requests
+
+
+async def test_the_stream_step_fails_while_the_plain_call_works_and_the_verdict_says_so():
+    run, _ = await whole_plan("stream-error-event", stream=True)
     assert run.results["as-configured"].status is StepStatus.OK
     stream = run.results["stream"]
     assert stream.status is StepStatus.FAILED and stream.http_status == 200
@@ -132,12 +138,8 @@ async def test_the_stream_step_fails_while_the_plain_call_works_and_the_verdict_
 
 
 async def test_without_stream_asked_no_streamed_call_is_sent():
-    scenario = get_scenario("stream-error-event")
-    with SimServer(scenario) as sim:
-        async with make_client(3) as client:
-            run = PlanRun(inputs_for(scenario, sim.url), client)
-            await run.run_all()
-    assert "stream" not in run.results and '"stream": true' not in "".join(r.body for r in sim.requests)
+    run, requests = await whole_plan("stream-error-event")
+    assert "stream" not in run.results and '"stream": true' not in "".join(r.body for r in requests)
     assert run_verdict(run).case is Case.OK
 
 
@@ -167,11 +169,7 @@ async def test_the_sweep_pins_every_provider_at_once_and_never_calls_a_removed_o
 
 
 async def test_the_sweep_scenario_recommends_a_working_provider_for_the_policy():
-    scenario = get_scenario("sweep-five-providers")
-    with SimServer(scenario) as sim:
-        async with make_client(5) as client:
-            run = PlanRun(inputs_for(scenario, sim.url, sweep=True), client)
-            await run.run_all()
+    run, _ = await whole_plan("sweep-five-providers", sweep=True)
     verdict = run_verdict(run)
     assert (verdict.case, verdict.seed_case) == (Case.PROVIDER_POLICY, "B")
     assert "Only some providers work: cerebras, together, novita answer; groq 401" in verdict.summary
