@@ -45,10 +45,13 @@ async def diagnose_async(model: str, *, token: str | None = None, bill_to: str |
     return await session.run(inputs=inputs)
 
 
-def diagnose(model: str, **options: Any) -> Diagnosis:
-    """`diagnose_async`, run to its end on a loop of its own (see diagnose_async for the options)."""
+def diagnose(model: str, *, token: str | None = None, bill_to: str | None = None, baseline: str | None = None,
+             router_url: str | None = None, hub_url: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+             sweep: bool = False, stream: bool = False) -> Diagnosis:
+    """`diagnose_async`, run to its end on an event loop of its own."""
     _refuse_inside_a_loop("diagnose")
-    return run_bounded(diagnose_async(model, **options))
+    return run_bounded(diagnose_async(model, token=token, bill_to=bill_to, baseline=baseline, router_url=router_url,
+                                      hub_url=hub_url, timeout=timeout, sweep=sweep, stream=stream))
 
 
 async def explain_async(caught: Any, *, token: str | None = None, model: str | None = None,
@@ -71,10 +74,11 @@ async def explain_async(caught: Any, *, token: str | None = None, model: str | N
     return replace(diagnosis, failed_call=call)
 
 
-def explain(caught: Any, **options: Any) -> Diagnosis:
-    """`explain_async`, run to its end on a loop of its own (see explain_async for the options)."""
+def explain(caught: Any, *, token: str | None = None, model: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+            sweep: bool = False, hub_url: str | None = None) -> Diagnosis:
+    """`explain_async`, run to its end on an event loop of its own."""
     _refuse_inside_a_loop("explain")
-    return run_bounded(explain_async(caught, **options))
+    return run_bounded(explain_async(caught, token=token, model=model, timeout=timeout, sweep=sweep, hub_url=hub_url))
 
 
 def _session(settings: Settings, token: str | None, source: str) -> Session:

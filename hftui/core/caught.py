@@ -16,11 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from hftui.core.hub import REMOVED_PROVIDERS
 from hftui.core.tokens import clean_token
 
 CHAT_PATH = "/chat/completions"
 # A provider-scoped route (huggingface_hub 0.29-0.36): /{provider}/…/chat/completions, the body's model the provider's id.
 _PROVIDER_ROUTE = re.compile(r"^/(?P<provider>[a-z0-9][a-z0-9-]*)/(?:.*/)?chat/completions$")
+# The providers the router has a route of its own for (router-api.md §1): a gateway's /prefix/v1/… is not one.
+ROUTED_PROVIDERS = frozenset((
+    "baseten cerebras cohere deepinfra fal-ai featherless-ai fireworks-ai groq hf-inference novita nscale openai "
+    "ovhcloud publicai replicate scaleway together wavespeed zai-org").split()) | REMOVED_PROVIDERS
+# The legacy Inference API (huggingface_hub ≤ 0.28): the model in the path, https://api-inference…/models/{repo}.
+_LEGACY_ROUTE = re.compile(r"^/models/(?P<repo>[^/]+/[^/]+?)(?:/.*)?$")
 
 
 class NotAFailedCall(ValueError):
@@ -61,10 +68,13 @@ def read_failed_call(caught: Any) -> FailedCall:
     body = _json_body(request)
     model = body.get("model") if isinstance(body, dict) and isinstance(body.get("model"), str) else None
     router_url, note = _router_of(url)
-    provider = _PROVIDER_ROUTE.match(urlsplit(url).path)
-    if provider and model and ":" not in model and not urlsplit(url).path.startswith("/v1/"):
+    provider = _provider_route(urlsplit(url).path)
+    if provider and model and ":" not in model:
         model, note = f"{model}:{provider['provider']}", (f"a provider-scoped route ({provider['provider']}): the body "
                                                           f"names the provider's own model id, tried as {model}")
+    legacy = _LEGACY_ROUTE.match(urlsplit(url).path)
+    if model is None and legacy:
+        model, note = legacy["repo"], "the legacy Inference API's route (/models/{repo}): the model is in the path"
     status = getattr(response, "status_code", None) if response is not None else getattr(caught, "status_code", None)
     return FailedCall(
         url=url, model=model, router_url=router_url, status=status if isinstance(status, int) else None,
@@ -120,11 +130,16 @@ def _router_of(url: str) -> tuple[str | None, str | None]:
         return None, None
     origin = f"{parts.scheme}://{parts.netloc}"
     path = parts.path.rstrip("/")
+    if _provider_route(path):
+        return origin, "the call used a provider-scoped route; hftui tests the router's /v1/chat/completions"
     if path.endswith(f"/v1{CHAT_PATH}"):
         return origin + path[: -len(f"/v1{CHAT_PATH}")], None
-    if _PROVIDER_ROUTE.match(path):
-        return origin, "the call used a provider-scoped route; hftui tests the router's /v1/chat/completions"
     return origin, f"the call went to {parts.path or '/'}, not /v1/chat/completions: hftui tests the router at {origin}"
+
+
+def _provider_route(path: str) -> re.Match[str] | None:
+    match = _PROVIDER_ROUTE.match(path.rstrip("/"))
+    return match if match and match["provider"] in ROUTED_PROVIDERS else None
 
 
 def _hf_token(authorization: str | None) -> str | None:
