@@ -6,8 +6,7 @@ API (`hftui.diagnose`, `hftui.explain`, …, from hftui.api) is loaded on first 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not typing's: importing typing would cost `hftui --version` ~10 ms
 __version__ = "0.1.0"
 
 _API = ("Diagnosis", "FailedCall", "NotAFailedCall", "SettingsError", "diagnose", "diagnose_async", "explain",
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
                            explain_async, read_failed_call)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _API:
         from hftui import api
 
