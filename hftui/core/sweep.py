@@ -129,14 +129,19 @@ def summary(routes: Sequence[SweepRoute]) -> str:
     tail = f"; removed from routing, not called: {', '.join(removed)}" if removed else ""
     if not called:
         return f"The sweep called no provider (none is left in routing{tail})."
-    failures = ", ".join(f"{route.provider} {route.http_status or 'no answer'}" + (f" ({route.error[:60]})"
+    failures = ", ".join(f"{route.provider} {route.http_status or 'no answer'}" + (f" ({_short(route.error)})"
                          if route.error else "") for route in bad)
     if not good:
         return f"No provider works: the sweep pinned the model to each of {len(called)} and every call failed: {failures}{tail}."
     names = ", ".join(route.provider for route in good)
     if bad:
-        return f"Only some providers work: {names} answer; {failures}{tail}."
+        return f"Only some providers work: {names} {'answers' if len(good) == 1 else 'answer'}; {failures}{tail}."
     return f"Every provider swept works ({names}){tail}."
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """A provider's error cut at a word, for a sentence that lists several."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def marks(routes: Sequence[SweepRoute]) -> dict[str, tuple[str, ...]]:
@@ -150,6 +155,9 @@ def marks(routes: Sequence[SweepRoute]) -> dict[str, tuple[str, ...]]:
 
 def recommendations(policy: str, routes: Sequence[SweepRoute], repo: str) -> list[str]:
     """The next steps the sweep supports: the best working route for the user's routing policy."""
+    if len(working(routes)) == 1:
+        only = working(routes)[0]
+        return [f"Use {repo}:{only.provider} in the app: the only provider that works right now."]
     lines = []
     for why, route in best_for(policy, routes):
         if why == "fastest":

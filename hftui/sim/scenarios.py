@@ -84,6 +84,8 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         chat_rules=(
             ChatRule(f"{QWEN}:preferred", status=400, body={"error": HF_INFERENCE_NOT_SUPPORTED},
                      provider="hf-inference"),
+            ChatRule(f"{QWEN}:hf-inference", status=400, body={"error": HF_INFERENCE_NOT_SUPPORTED},
+                     provider="hf-inference"),  # pinned (a sweep does), the same answer as through ':preferred'
             ChatRule(f"{QWEN}:featherless-ai", status=503, provider="featherless-ai",
                      body={"error": {"message": "Model is overloaded, please retry later", "type": "server_error"}}),
         ),
