@@ -159,8 +159,7 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
         # httpx's timeout bounds each read, not the whole answer: a 1 byte/s body would never end.
         # A stream's body is bounded inside _send (so what arrived is kept); this only bounds its close.
         async with asyncio.timeout(timeout + (_STREAM_CLOSE_GRACE if spec.stream else 0)):
-            received = await _send(client, spec, body_text, body_cap, timeout, progress,
-                                   clock=(start, timeout) if spec.stream else None)
+            received = await _send(client, spec, body_text, body_cap, timeout, progress, started=start)
     except Exception as exc:  # noqa: BLE001 - every failure becomes data (cancellation is not an Exception)
         kind = ErrorKind.TIMEOUT if isinstance(exc, TimeoutError) else error_kind(exc)
         if progress.proxy and progress.phase == "connect" and kind in (ErrorKind.CONNECT, ErrorKind.DNS):
@@ -208,12 +207,11 @@ class _Received(NamedTuple):
 
 
 async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | None, body_cap: int,
-                timeout: float, progress: Progress | None = None,
-                clock: tuple[float, float] | None = None) -> _Received:
-    """One request, its redirects within the origin, and its body; `clock` (a stream's read: when the
-    probe started, by perf_counter, and its timeout) bounds the body here, keeping what arrived."""
+                timeout: float, progress: Progress | None = None, started: float | None = None) -> _Received:
+    """One request, its redirects within the origin, and its body. `started`: when the probe started
+    (perf_counter), what its times count from. A stream's body is bounded here, keeping what arrived."""
     progress = progress or Progress()
-    started = clock[0] if clock else time.perf_counter()
+    started = time.perf_counter() if started is None else started
     headers = list(spec.headers)
     if body_text is not None:
         headers.append(("Content-Type", "application/json"))
@@ -246,11 +244,11 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
         keep = body_cap + _REDACTION_SLACK
         kept = total = 0
         try:
-            async with asyncio.timeout_at(_deadline(clock)):
+            async with asyncio.timeout_at(_deadline(started, timeout) if spec.stream else None):
                 async for chunk in response.aiter_raw():
                     total += len(chunk)
                     progress.received = total
-                    if clock is not None:
+                    if spec.stream:
                         arrivals.append((total, _since(started)))
                     if kept < keep:
                         piece = chunk[: keep - kept]
@@ -259,7 +257,7 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
                     elif total > body_cap + max(body_cap, _FLOOD_MARGIN):
                         break  # enough to say how large it is; stop downloading a flood
         except Exception as exc:  # noqa: BLE001 - a stream's body that stops early is data, not "no answer"
-            if clock is None:
+            if not spec.stream:
                 raise
             kind = ErrorKind.TIMEOUT if isinstance(exc, TimeoutError) else error_kind(exc)
             cut = (f"no more data within the {timeout:g} s timeout" if kind is ErrorKind.TIMEOUT
@@ -274,18 +272,15 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
         await response.aclose()
     return _Received(response.status_code, response.reason_phrase, response.http_version,
                      list(response.headers.multi_items()), body, truncated, total, str(response.url),
-                     ttfb_ms=ttfb_ms, ttft_ms=_first_token_ms(body, arrivals) if clock else None, cut=cut)
+                     ttfb_ms=ttfb_ms, ttft_ms=_first_token_ms(body, arrivals) if spec.stream else None, cut=cut)
 
 
 def _since(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-def _deadline(clock: tuple[float, float] | None) -> float | None:
-    """The event loop's time when a stream's read must stop (None: not a stream, the caller bounds it)."""
-    if clock is None:
-        return None
-    started, timeout = clock
+def _deadline(started: float, timeout: float) -> float:
+    """The event loop's time when a stream's read must stop: `timeout` after the probe started."""
     return asyncio.get_running_loop().time() + max(timeout - (time.perf_counter() - started), 0)
 
 
