@@ -17,6 +17,7 @@ Every figure is printed with its target and PASS/FAIL. It is a report: exit 0 un
    figure is that time minus the moment the parent spawned the process.
 4. Memory: peak RSS of a whole `hftui diagnose` (os.wait4's rusage of that one child); the app's
    RSS (after gc) after its first run and after N retries (`r` on each step in turn, via Pilot).
+5. The provider sweep against its slowest call and against the calls one by one (benchmarks/sweep.py).
 
 Children get HF_HOME and XDG_CONFIG_HOME in a temporary folder (no real token file or config.toml
 is read), HF_TOKEN set to the scenario's fake token, and HFTUI_KEYRING_SERVICE=hftui-bench (the
@@ -40,6 +41,7 @@ from pathlib import Path
 from harness import (CHILD, Context, Report, app_available, child_env, curl_plan, diagnose_args, hftui_command,
                      interleave, loaded, median, ms, offenders, parse_importtime, run, runs_line,
                      self_time_by_package)
+from sweep import bench_sweep
 
 
 # -- the sections ---------------------------------------------------------------------------------
@@ -226,7 +228,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=int, default=250, help="latency the simulator adds per request")
     parser.add_argument("--top", type=int, default=10, help="import-time entries to list")
     parser.add_argument("--show-curl", action="store_true", help="print the curl script the plan is compared with")
-    parser.add_argument("--only", action="append", choices=["plan", "startup", "frame", "memory"],
+    parser.add_argument("--only", action="append", choices=["plan", "startup", "frame", "memory", "sweep"],
                         help="run only this section (repeatable)")
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (3 if args.quick else 5)
@@ -244,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
 
     header()
     report, started = Report(), time.perf_counter()
-    sections = args.only or ["plan", "startup", "frame", "memory"]
+    sections = args.only or ["plan", "startup", "frame", "memory", "sweep"]
     with tempfile.TemporaryDirectory(prefix="hftui-bench-") as tmp:
         workdir = Path(tmp)
         (workdir / "hf-home").mkdir()
@@ -253,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         steps = {"plan": lambda: bench_plan(report, args, ctx, workdir),
                  "startup": lambda: bench_startup(report, args, ctx, workdir),
                  "frame": lambda: bench_first_frame(report, args, ctx),
-                 "memory": lambda: bench_memory(report, args, ctx)}
+                 "memory": lambda: bench_memory(report, args, ctx),
+                 "sweep": lambda: bench_sweep(report, args, ctx)}
         took = []
         for name, step in steps.items():
             if name in sections:
