@@ -24,6 +24,7 @@ comparable with a quiet one's (ratios of interleaved runs hold up best).
    floor is the plan's two rounds plus the minimal Textual app's first frame, timed the same way.
 5. Memory: peak RSS of a whole `hftui diagnose`, read by the process itself (VmHWM) as it exits;
    the app's RSS (after gc) after its first run and after N retries (`r` on each step in turn, via Pilot).
+6. The provider sweep against its slowest call and against the calls one by one (benchmarks/sweep.py).
 
 Children get HF_HOME and XDG_CONFIG_HOME in a temporary folder (no real token file or config.toml
 is read), HF_TOKEN set to the scenario's fake token, and HFTUI_KEYRING_SERVICE=hftui-bench (the
@@ -47,6 +48,7 @@ from pathlib import Path
 from harness import (CHILD, Context, Report, app_available, child_env, curl_plan, diagnose_args, hftui_command,
                      interleave, loaded, median, ms, offenders, parse_importtime, peak_rss_kb, run, runs_line,
                      self_time_by_package, spread)
+from sweep import bench_sweep
 
 
 # -- the sections ---------------------------------------------------------------------------------
@@ -288,7 +290,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=int, default=250, help="latency the simulator adds per request")
     parser.add_argument("--top", type=int, default=10, help="import-time entries to list")
     parser.add_argument("--show-curl", action="store_true", help="print the curl script the plan is compared with")
-    parser.add_argument("--only", action="append", choices=["plan", "startup", "frame", "screen", "memory"],
+    parser.add_argument("--only", action="append", choices=["plan", "startup", "frame", "screen", "memory", "sweep"],
                         help="run only this section (repeatable)")
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (3 if args.quick else 5)
@@ -306,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
 
     header()
     report, started = Report(), time.perf_counter()
-    sections = args.only or ["plan", "startup", "frame", "screen", "memory"]
+    sections = args.only or ["plan", "startup", "frame", "screen", "memory", "sweep"]
     with tempfile.TemporaryDirectory(prefix="hftui-bench-") as tmp:
         workdir = Path(tmp)
         (workdir / "hf-home").mkdir()
@@ -316,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
                  "startup": lambda: bench_startup(report, args, ctx, workdir),
                  "frame": lambda: bench_first_frame(report, args, ctx),
                  "screen": lambda: bench_screen(report, args, ctx),
-                 "memory": lambda: bench_memory(report, args, ctx)}
+                 "memory": lambda: bench_memory(report, args, ctx),
+                 "sweep": lambda: bench_sweep(report, args, ctx)}
         took = []
         for name, step in steps.items():
             if name in sections:

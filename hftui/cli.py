@@ -40,6 +40,10 @@ def _common_flags(default: object = None) -> argparse.ArgumentParser:
     flags.add_argument("--router-url", help="router URL, or its OpenAI base_url form …/v1 (default $HFTUI_ROUTER_URL or https://router.huggingface.co)")
     flags.add_argument("--timeout", type=_positive_float, help="per-probe timeout in seconds (default 15)")
     flags.add_argument("--token-env", metavar="NAME", help="read the token raw from this environment variable first")
+    flags.add_argument("--sweep", action="store_true", default=default,
+                       help="also try the model on every provider that serves it (one real, billed 8-token call each)")
+    flags.add_argument("--stream", action="store_true", default=default,
+                       help="also send the configured call with stream: true and read the stream to its end")
     return flags
 
 
@@ -87,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-FLAGS = ("model", "baseline", "bill_to", "hub_url", "router_url", "timeout", "token_env")
+FLAGS = ("model", "baseline", "bill_to", "hub_url", "router_url", "timeout", "token_env", "sweep", "stream")
 
 
 def settings_from(args: argparse.Namespace, simulator_at: tuple | None = None):
@@ -97,7 +101,8 @@ def settings_from(args: argparse.Namespace, simulator_at: tuple | None = None):
     given = {name: getattr(args, name, None) for name in FLAGS}
     if simulator_at is not None:
         scenario, url = simulator_at
-        aimed = {"hub_url": url, "router_url": url, "model": scenario.model, "bill_to": scenario.bill_to}
+        aimed = {"hub_url": url, "router_url": url, "model": scenario.model, "bill_to": scenario.bill_to,
+                 "sweep": scenario.sweep, "stream": scenario.stream}
         given.update({name: value for name, value in aimed.items() if not given[name]})
     return Settings.resolve(**given)
 

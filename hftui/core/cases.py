@@ -42,6 +42,7 @@ class Case(str, Enum):
     PROVIDER_OUTAGE = "provider_outage", "The provider is failing"
     NETWORK_ERROR = "network_error", "The router or the Hub cannot be reached"
     WRONG_ROUTER_URL = "wrong_router_url", "This URL is not the router"
+    STREAM_FAILS = "stream_fails", "Streamed calls fail where plain ones work"
     INCONCLUSIVE = "inconclusive", "Inconclusive"
 
 

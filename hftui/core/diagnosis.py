@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 from hftui.core.http import make_client
 from hftui.core.hub import Account, ProviderOption
@@ -19,6 +20,11 @@ from hftui.core.tokens import TokenCandidate, TokenReport
 
 if TYPE_CHECKING:
     from hftui.core.verdict import Verdict
+
+if TYPE_CHECKING:
+    from hftui.core.caught import FailedCall
+    from hftui.core.streaming import StreamCheck
+    from hftui.core.sweep import SweepRoute
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Diagnosis:
     account: Account | None
     providers: tuple[ProviderOption, ...]
     finished_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    failed_call: FailedCall | None = None  # hftui.explain(): the app's call it started from (not in the JSON)
 
     @property
     def token(self) -> TokenCandidate | None:
@@ -44,6 +51,36 @@ class Diagnosis:
     def done(self) -> int:
         """How many steps have finished (or been skipped)."""
         return sum(1 for step in self.steps if step.status.done)
+
+    @property
+    def sweep(self) -> tuple[SweepRoute, ...] | None:
+        """The sweep's routes; None when it was not asked for (an empty tuple: asked, nothing to call yet)."""
+        result = self.step(StepId.SWEEP)
+        return None if result is None else result.routes
+
+    @property
+    def stream(self) -> StreamCheck | None:
+        """What the streamed call came to; None when it was not asked for or has not answered."""
+        result = self.step(StepId.STREAM)
+        return result.stream if result is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document `hftui diagnose --json` prints (schema 1)."""
+        from hftui.core.report import to_dict
+
+        return to_dict(self)
+
+    def to_json(self) -> str:
+        """Exactly what `hftui diagnose --json` prints."""
+        import json
+
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def to_text(self, color: bool = False) -> str:
+        """The terminal report `hftui diagnose` prints: the steps, the sweep, the verdict."""
+        from hftui.core.report import to_text
+
+        return to_text(self, color=color)
 
     @property
     def providers_read(self) -> bool:

@@ -23,6 +23,9 @@ from hftui.core.tokens import TokenCandidate
 if TYPE_CHECKING:
     import httpx
 
+    from hftui.core.streaming import StreamCheck
+    from hftui.core.sweep import SweepRoute
+
 
 @dataclass(frozen=True)
 class PlanInputs:
@@ -34,6 +37,8 @@ class PlanInputs:
     hub_url: str = DEFAULT_HUB_URL
     timeout: float = 15.0
     router_url_note: str | None = None  # how a router URL given in its OpenAI form (…/v1) was normalised
+    sweep: bool = False  # also pin the model to every provider that serves it (real, billed calls)
+    stream: bool = False  # also send the configured call with stream: true
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "router_url", self.router_url.rstrip("/"))
@@ -53,6 +58,8 @@ class StepResult:
     repeats: StepId | None = None  # the step whose call this one repeated (bill-to)
     orgs_not_tried: tuple[tuple[str, str], ...] = ()  # bill-to: (org, why) for each org whoami lists but not billed
     run_count: int = 0
+    routes: tuple[SweepRoute, ...] = ()  # sweep: one per provider; `exchange` is the best working one's
+    stream: StreamCheck | None = None  # stream: what the streamed answer came to (a 200 may still fail)
 
     @property
     def http_status(self) -> int | None:
@@ -62,6 +69,8 @@ class StepResult:
     def message(self) -> str | None:
         if self.status is StepStatus.SKIPPED:
             return self.skip_reason
+        if self.stream is not None and self.stream.failed:
+            return self.stream.line
         return error_message(self.exchange) if self.exchange else None
 
     def finished(self, exchange: Exchange, **changes) -> StepResult:
@@ -71,7 +80,7 @@ class StepResult:
 
     def skipped(self, reason: str) -> StepResult:
         return replace(self, status=StepStatus.SKIPPED, exchange=None, attempts=(), skip_reason=reason, note=None,
-                       target=None, repeats=None, orgs_not_tried=())
+                       target=None, repeats=None, orgs_not_tried=(), routes=(), stream=None)
 
 
 Listener = Callable[[StepResult], None]

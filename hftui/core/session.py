@@ -42,7 +42,8 @@ class SettingsError(ValueError):
 
 class SimulatedScenario(Protocol):
     """What a simulator scenario (hftui.sim.Scenario) tells the core: the demo user's model, org and token
-    (in HF_TOKEN, or in the token files of an HF_HOME: `token_files`, name → text)."""
+    (in HF_TOKEN, or in the token files of an HF_HOME: `token_files`, name → text); a scenario may also ask
+    for the sweep or the streamed call (`sweep`, `stream`), read when present."""
 
     model: str
     bill_to: str | None
@@ -62,11 +63,14 @@ class Settings:
     timeout: float
     token_env: str | None
     router_url_note: str | None = None  # set when the router URL was given in its OpenAI form and normalised
+    sweep: bool = False  # --sweep: the model pinned to every provider that serves it (real, billed calls)
+    stream: bool = False  # --stream: the configured call also sent with stream: true
 
     @classmethod
     def resolve(cls, *, model: str | None = None, baseline: str | None = None, bill_to: str | None = None,
                 hub_url: str | None = None, router_url: str | None = None, timeout: float | None = None,
-                token_env: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+                token_env: str | None = None, env: Mapping[str, str] | None = None, sweep: bool = False,
+                stream: bool = False) -> Settings:
         """The settings from what was given (None: not given), else the environment, else the defaults.
         Raises SettingsError for a URL that is not http(s), or carries a query, a fragment or credentials."""
         env = os.environ if env is None else env
@@ -80,8 +84,10 @@ class Settings:
             bill_to=bill_to,
             hub_url=hub_url or env.get("HF_ENDPOINT") or DEFAULT_HUB_URL,
             router_url=router_url or env.get("HFTUI_ROUTER_URL") or DEFAULT_ROUTER_URL,
-            timeout=timeout or DEFAULT_TIMEOUT,
+            timeout=float(timeout or DEFAULT_TIMEOUT),
             token_env=token_env,
+            sweep=bool(sweep),
+            stream=bool(stream),
         )
         check_url("--hub-url" if hub_url else "$HF_ENDPOINT", settings.hub_url)
         check_url("--router-url" if router_url else "$HFTUI_ROUTER_URL", settings.router_url)
@@ -93,7 +99,8 @@ class Settings:
     def for_simulator(cls, scenario: SimulatedScenario, url: str, timeout: float = 5.0) -> Settings:
         """Aimed at the simulator serving `scenario` at `url` (the demo's defaults; tests, screenshots, benchmarks)."""
         return cls(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
-                   router_url=url, timeout=timeout, token_env=None)
+                   router_url=url, timeout=timeout, token_env=None, sweep=getattr(scenario, "sweep", False),
+                   stream=getattr(scenario, "stream", False))
 
     @property
     def warnings(self) -> list[str]:
@@ -335,9 +342,10 @@ class Session:
     # -- a diagnosis -------------------------------------------------------------------------------
 
     def inputs(self, token: TokenCandidate | None = _UNSET, *, model: ModelRef | None = None,
-               baseline: ModelRef | None = None, bill_to: str | None = _UNSET) -> PlanInputs:
+               baseline: ModelRef | None = None, bill_to: str | None = _UNSET, sweep: bool | None = None,
+               stream: bool | None = None) -> PlanInputs:
         """The plan's inputs: the settings, with the report's active token unless `token` is given (the app
-        tests the one the user picks); `model`, `baseline` and `bill_to` as the app's fields hold them."""
+        tests the one the user picks); `model`, `baseline`, `bill_to`, `sweep` and `stream` as the app holds them."""
         from hftui.core.plan import PlanInputs  # the engine: not for the app's first frame
 
         settings = self.settings
@@ -350,7 +358,9 @@ class Session:
                           baseline=baseline or _parse(settings.baseline),
                           bill_to=settings.bill_to if bill_to is _UNSET else bill_to,
                           router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout,
-                          router_url_note=settings.router_url_note)
+                          router_url_note=settings.router_url_note,
+                          sweep=settings.sweep if sweep is None else sweep,
+                          stream=settings.stream if stream is None else stream)
 
     async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None,
                   on_in_flight: Callable[[], None] | None = None) -> Diagnosis:

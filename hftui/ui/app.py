@@ -47,6 +47,7 @@ from hftui.ui.keyed import KeyedActions
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
 from hftui.ui.startup import Startup
 from hftui.ui.viewing import Viewing
+from hftui.ui.sweeping import ProvidersAndStreams
 from hftui.ui.widgets.credentials import CredentialsPane
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.matrix import DiagnosisPane
@@ -65,7 +66,8 @@ PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
 PLAN_NOT_RUN = "No diagnosis yet: the plan has not run."
 
 
-class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, Viewing, App[int]):
+class HftuiApp(InertOutput, Startup, ProvidersAndStreams, KeyedActions, TokenKeeping, BundleExport, Viewing,
+               App[int]):
     CSS_PATH = "hftui.tcss"
     TITLE = "hftui"
     COMMANDS = App.COMMANDS | {HftuiCommands}
@@ -186,7 +188,8 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
             return  # _load_client plans again
         from hftui.core.steps import step_specs
 
-        inputs = self.session.inputs(self.testing, model=self.model, baseline=self.baseline, bill_to=self.bill_to)
+        inputs = self.session.inputs(self.testing, model=self.model, baseline=self.baseline, bill_to=self.bill_to,
+                                     **self.plan_options())
         if inputs == self.inputs and not force:
             return
         if self.starting:  # the keyring may still change which token is tested
@@ -196,6 +199,7 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
             return  # keyring_answered plans again
         self.inputs = inputs
         self.start_plan()
+        self.plan_started()
 
     def start_plan(self) -> None:
         from hftui.core.plan import PlanRun
