@@ -190,9 +190,13 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
         # A multi-byte character cut by the cap is not a fault of the server's.
         not_utf8 = not (truncated and exc.start >= len(raw_body) - 3)
         text = raw_body.decode("utf-8", errors="replace")
-    parsed = None if truncated else parse_json(text, redactor.tree)
     # Redact with the slack still attached, then cut: a secret across the cap is masked whole.
-    text = redactor.inert(text, keep_newlines=True)
+    inert = redactor.inert(text, keep_newlines=True)
+    # JSON strings hold no raw control character: without a backslash, each one is written in the text
+    # as it is, so a text that needed nothing made inert holds no string that does (the usual catalog).
+    clean = redactor.tree if inert != text or "\\" in text else None
+    parsed = None if truncated else parse_json(text, clean)
+    text = inert
     if truncated:
         text = text.encode("utf-8")[:body_cap].decode("utf-8", errors="ignore")
     return Exchange(
@@ -211,12 +215,13 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
 
 
 def parse_json(text: str, clean) -> Any:
-    """`text` parsed as JSON with `clean` applied to it (every string made printable, and redacted), or
-    None when it is not JSON or nests too deep to walk."""
+    """`text` parsed as JSON with `clean` applied to it (every string made printable, and redacted; None:
+    nothing to clean), or None when it is not JSON or nests too deep to walk."""
     if not text.strip():
         return None
     try:
-        return clean(json.loads(text))
+        value = json.loads(text)
+        return value if clean is None else clean(value)
     except (ValueError, RecursionError):
         return None
 

@@ -116,3 +116,31 @@ def test_an_echo_broken_by_any_escape_the_server_inserts_is_masked(body, at, esc
     cut = min(at * len(echoed) // max(len(token), 1), len(echoed))
     redacted = Redactor([token])(left + " " + echoed[:cut] + escape + echoed[cut:] + " " + right)
     assert not leaked_outside(token, redacted, left, right), redacted
+
+
+def catalog(*extra: str) -> dict:
+    """A catalog-sized JSON value (~20,000 strings) with `extra` strings deep inside it."""
+    models = [{"id": f"org-{n}/model-{n}", "object": "model", "owned_by": f"org-{n}",
+               "providers": [{"provider": p, "status": "live", "pricing": {"input": 0.1, "output": 0.2}}
+                             for p in ("together", "novita", "groq")]} for n in range(1300)]
+    models[777]["providers"][1]["note"] = list(extra)
+    return {"object": "list", "data": models}
+
+
+def test_a_tree_with_nothing_to_clean_is_kept_as_it_is():
+    redactor = Redactor()
+    redactor.add(TOKEN)
+    value = catalog("a plain note")
+    assert redactor.tree(value) is value, "one look at the whole: no copy of a clean catalog"
+
+
+@pytest.mark.parametrize("form", ["raw", "split by CR", "upper-cased", "zero-width spaces", "middle 12"])
+def test_one_string_deep_in_a_large_tree_is_still_redacted_and_made_printable(form):
+    redactor = Redactor()
+    redactor.add(TOKEN)
+    value = catalog("fine", f"echo {FORMS[form](TOKEN)}", "\x1b[31mred")
+    cleaned = redactor.tree(value)
+    text = json.dumps(cleaned)
+    assert not pieces_of(TOKEN[3:], text), form
+    assert cleaned["data"][777]["providers"][1]["note"][2] == printable("\x1b[31mred")
+    assert cleaned["data"][0] == value["data"][0], "the other strings are unchanged"
