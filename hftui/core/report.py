@@ -46,7 +46,9 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
         },
         "token_sources": [
             {"source": c.source, "suffix": c.suffix, "length": c.length, "problems": [p.value for p in c.problems],
-             "active": c is diagnosis.tokens.active, "characters": c.odd_characters}
+             "active": c is diagnosis.tokens.active, "characters": c.odd_characters,
+             "where": c.note or None, "app_source": c.app_source,
+             "differs_from_tested": None if token is None else c.cleaned != token.cleaned}
             for c in diagnosis.tokens.candidates
         ],
         # Sources that exist but could not be read (a keyring without a backend, an unreadable file).

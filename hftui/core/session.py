@@ -62,11 +62,15 @@ class Settings:
     timeout: float
     token_env: str | None
     router_url_note: str | None = None  # set when the router URL was given in its OpenAI form and normalised
+    token_source: str | None = None  # --token-source: the listed source whose token the plan tests
+    app_url: str | None = None  # --app-url: the URL (or base_url) the app posts chat to
+    app_python: str | None = None  # --app-python: the app's interpreter (None: ./.venv or ./venv when present)
 
     @classmethod
     def resolve(cls, *, model: str | None = None, baseline: str | None = None, bill_to: str | None = None,
                 hub_url: str | None = None, router_url: str | None = None, timeout: float | None = None,
-                token_env: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+                token_env: str | None = None, token_source: str | None = None, app_url: str | None = None,
+                app_python: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
         """The settings from what was given (None: not given), else the environment, else the defaults.
         Raises SettingsError for a URL that is not http(s), or carries a query, a fragment or credentials."""
         env = os.environ if env is None else env
@@ -82,7 +86,12 @@ class Settings:
             router_url=router_url or env.get("HFTUI_ROUTER_URL") or DEFAULT_ROUTER_URL,
             timeout=timeout or DEFAULT_TIMEOUT,
             token_env=token_env,
+            token_source=token_source,
+            app_url=app_url,
+            app_python=app_python,
         )
+        if app_url is not None:
+            check_url("--app-url", app_url)
         check_url("--hub-url" if hub_url else "$HF_ENDPOINT", settings.hub_url)
         check_url("--router-url" if router_url else "$HFTUI_ROUTER_URL", settings.router_url)
         base_url("--hub-url" if hub_url else "HF_ENDPOINT", settings.hub_url, router=False)
@@ -311,11 +320,24 @@ class Session:
                 raise SettingsError("--model is required, e.g. --model Qwen/Qwen3.5-9B:preferred "
                                     "(the exact string your app sends)")
             model = _parse(settings.model)
-        return PlanInputs(model=model, token=self.tokens.active if token is _UNSET else token,
+        if token is _UNSET:
+            token = self.tested_token()
+        return PlanInputs(model=model, token=token,
                           baseline=baseline or _parse(settings.baseline),
                           bill_to=settings.bill_to if bill_to is _UNSET else bill_to,
                           router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout,
                           router_url_note=settings.router_url_note)
+
+    def tested_token(self) -> TokenCandidate | None:
+        """The token the plan tests: the source --token-source names, else the one a runtime would use."""
+        name = self.settings.token_source
+        if name is None:
+            return self.tokens.active
+        found = self.tokens.by_source(name) or self.complete_tokens().by_source(name)
+        if found is None:
+            listed = ", ".join(c.source for c in self.tokens.candidates) or "none holds a token"
+            raise SettingsError(f"--token-source {printable(name)}: no such source (sources: {listed})")
+        return found
 
     async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None) -> Diagnosis:
         """The whole plan on `inputs` (default: the settings' own); the diagnosis lists every token
