@@ -102,7 +102,8 @@ def settings_from(args: argparse.Namespace, simulator_at: tuple | None = None):
     given = {name: getattr(args, name, None) for name in FLAGS}
     if simulator_at is not None:
         scenario, url = simulator_at
-        aimed = {"hub_url": url, "router_url": url, "model": scenario.model, "bill_to": scenario.bill_to}
+        aimed = {"hub_url": url, "router_url": url, "model": scenario.model, "bill_to": scenario.bill_to,
+                 "app_url": url + scenario.app_path if getattr(scenario, "app_path", None) else None}
         given.update({name: value for name, value in aimed.items() if not given[name]})
     return Settings.resolve(**given)
 

@@ -28,10 +28,13 @@ from hftui.core.printable import is_printable, printable
 from hftui.core.tokens import TokenCandidate, TokenLocations, TokenReport, discover_tokens
 
 if TYPE_CHECKING:
+    from hftui.core.appclient import AppClient
+    from hftui.core.approute import AppRoute
     from hftui.core.diagnosis import Diagnosis
     from hftui.core.plan import Listener, PlanInputs
 
 DEFAULT_TIMEOUT = 15.0
+CLIENT_WAIT_SECONDS = 12.0  # the app's Python is given 10 s to list its packages
 KEYRING_WAIT_SECONDS = 4.0  # the keystore bounds each call at 3 s; a little more for its import
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -101,8 +104,9 @@ class Settings:
     @classmethod
     def for_simulator(cls, scenario: SimulatedScenario, url: str, timeout: float = 5.0) -> Settings:
         """Aimed at the simulator serving `scenario` at `url` (the demo's defaults; tests, screenshots, benchmarks)."""
+        app_path = getattr(scenario, "app_path", None)
         return cls(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
-                   router_url=url, timeout=timeout, token_env=None)
+                   router_url=url, timeout=timeout, token_env=None, app_url=url + app_path if app_path else None)
 
     @property
     def warnings(self) -> list[str]:
@@ -236,6 +240,7 @@ class Session:
         self.locations = locations
         self._keyring_deferred = keyring_deferred
         self._keyring_reading = keyring_reading
+        self._client_reading: Future[AppClient] | None = None
 
     @classmethod
     def open(cls, settings: Settings, env: Mapping[str, str] | None = None, isolated: bool = False,
@@ -247,6 +252,12 @@ class Session:
     @classmethod
     def at(cls, settings: Settings, where: TokenLocations, defer_keyring: bool = False) -> Session:
         """The session with its tokens found at `where` (tests point it at their own files and keyring)."""
+        session = cls._at(settings, where, defer_keyring)
+        session.read_app_client(where.app_dir)
+        return session
+
+    @classmethod
+    def _at(cls, settings: Settings, where: TokenLocations, defer_keyring: bool) -> Session:
         without_keyring = discover_tokens(replace(where, keyring_reader=None))
         if where.keyring_reader is None:
             return cls(settings, without_keyring, where)
@@ -265,17 +276,33 @@ class Session:
 
     @classmethod
     def simulated(cls, settings: Settings, scenario: SimulatedScenario) -> Session:
-        """The demo user's session: the scenario's environment and token files only, never the real user's.
-        The files are written to a private temporary HF_HOME, read, and removed."""
-        env, files = sim_token_env(scenario), _token_files(scenario)
-        if not files:
-            return cls.open(settings, env=env, isolated=True)
-        with tempfile.TemporaryDirectory(prefix="hftui-sim-home-") as home:
-            for name, text in files.items():
-                (Path(home) / name).write_text(text, encoding="utf-8")
-            where = TokenLocations(env=env, token_env=settings.token_env, token_path=Path(home) / "token",
-                                   stored_tokens_path=Path(home) / "stored_tokens")
-            return cls.at(settings, where)
+        """The demo user's session: the scenario's environment and files only, never the real user's.
+        Its token files are written to a private temporary HF_HOME, its app's files (.env, Streamlit's
+        secrets) to a private temporary app directory; read, and removed."""
+        env = {**sim_token_env(scenario), **(getattr(scenario, "app_env", None) or {})}
+        files, app_files = _token_files(scenario), getattr(scenario, "app_files", None) or {}
+        if not files and not app_files:
+            session = cls.open(settings, env=env, isolated=True)
+        else:
+            with tempfile.TemporaryDirectory(prefix="hftui-sim-home-") as home:
+                hf_home, app = Path(home) / "hf", Path(home) / "app"
+                for folder, named in ((hf_home, files), (app, app_files)):
+                    for name, text in named.items():
+                        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                        (folder / name).write_text(text, encoding="utf-8")
+                where = TokenLocations(env=env, token_env=settings.token_env,
+                                       token_path=hf_home / "token" if files else None,
+                                       stored_tokens_path=hf_home / "stored_tokens" if files else None,
+                                       app_dir=app if app_files else None, app_root=app)
+                session = cls.at(settings, where)
+        hub_version = getattr(scenario, "app_hub_version", None)
+        if hub_version and settings.app_python is None:
+            from hftui.core.appclient import simulated_client
+
+            session._client_reading = in_background(simulated_client, hub_version, name="hftui-app-client")
+        elif settings.app_python:
+            session.read_app_client(None)
+        return session
 
     # -- the keyring -------------------------------------------------------------------------------
 
@@ -322,11 +349,47 @@ class Session:
             model = _parse(settings.model)
         if token is _UNSET:
             token = self.tested_token()
-        return PlanInputs(model=model, token=token,
+        others = tuple(c for c in self.tokens.candidates if token is None or c.cleaned != token.cleaned)
+        return PlanInputs(model=model, token=token, other_tokens=others, app_route=self.app_route(),
+                          app_client=self.app_client,
                           baseline=baseline or _parse(settings.baseline),
                           bill_to=settings.bill_to if bill_to is _UNSET else bill_to,
                           router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout,
                           router_url_note=settings.router_url_note)
+
+    @property
+    def app_client(self) -> AppClient | None:
+        """The app's client libraries (read in the background since the session opened); None: not read
+        (a simulator run without --app-python, or a session without an app directory)."""
+        if self._client_reading is None:
+            return None
+        wait([self._client_reading], timeout=CLIENT_WAIT_SECONDS)
+        if not self._client_reading.done() or self._client_reading.exception() is not None:
+            return None
+        return self._client_reading.result()
+
+    def read_app_client(self, app_dir: Path | None) -> None:
+        """Start reading the app's client libraries: --app-python, else ./.venv or ./venv in `app_dir`, else
+        hftui's own Python; nothing when neither --app-python nor `app_dir` is given."""
+        from hftui.core.appclient import read_client
+
+        if self.settings.app_python is None and app_dir is None:
+            return
+        self._client_reading = in_background(read_client, self.settings.app_python, app_dir, name="hftui-app-client")
+
+    def app_route(self) -> AppRoute | None:
+        """The route the app posts chat to when it is not the documented one: --app-url as classified, else
+        the one its old huggingface_hub builds; None: the documented route (what the plan already sends)."""
+        from hftui.core.approute import RouteKind, classify, client_route
+
+        if self.settings.app_url:
+            route = classify(self.settings.app_url)
+            return None if route.documented and route.base.rstrip("/") == self.settings.router_url else route
+        client = self.app_client
+        kind = client.hub_route if client is not None else None
+        if kind in (RouteKind.LEGACY, RouteKind.PROVIDER):
+            return client_route(kind, self.settings.router_url, client.origin)
+        return None
 
     def tested_token(self) -> TokenCandidate | None:
         """The token the plan tests: the source --token-source names, else the one a runtime would use."""
