@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -133,7 +134,7 @@ def open_session(args: argparse.Namespace, simulator_at: tuple | None = None, de
 
     settings = settings_from(args, simulator_at)
     if simulator_at is not None:
-        return Session.simulated(settings, simulator_at[0])
+        return Session.simulated_at(settings, simulator_at[0])
     return Session.open(settings, defer_keyring=defer_keyring)
 
 
@@ -157,13 +158,19 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
         diagnosis = run_bounded(session.run(inputs=inputs))
     # The run is printed first: whatever happens to the report, nothing of it is lost.
     if args.curl:
-        code = _print_curl(diagnosis, args.curl)
-    elif args.json:
-        print(json.dumps(to_dict(diagnosis), indent=2, ensure_ascii=False))
-        code = EXIT_OK if diagnosis.verdict.is_ok else EXIT_PROBLEM
+        code = _print_curl(diagnosis, args.curl, simulated=args.sim)
     else:
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        print(to_text(diagnosis, color=color))
+        from hftui.core.glyphs import to_ascii, wants_ascii
+
+        ascii_only = wants_ascii(sys.stdout)
+        if args.json:  # the same document either way: \u escapes where the output cannot take the characters
+            print(json.dumps(to_dict(diagnosis, simulator=args.sim), indent=2, ensure_ascii=ascii_only))
+        else:
+            terminal = sys.stdout.isatty()
+            color = terminal and "NO_COLOR" not in os.environ
+            width = shutil.get_terminal_size().columns if terminal else None
+            text = to_text(diagnosis, color=color, width=width, simulator=args.sim)
+            print(to_ascii(text) if ascii_only else text)
         code = EXIT_OK if diagnosis.verdict.is_ok else EXIT_PROBLEM
     sys.stdout.flush()
     if report_path is not None:
@@ -193,7 +200,9 @@ def _check_report_path(path: Path, force: bool) -> None:
         raise UsageError(f"--report {printable(str(path))} already exists; pass --force to replace it")
 
 
-def _print_curl(diagnosis, step_id: str) -> int:
+def _print_curl(diagnosis, step_id: str, simulated: str | None = None) -> int:
+    """The step's request as curl. After a `--sim` run the simulator is gone: the command names
+    $HFTUI_ROUTER_URL or $HF_ENDPOINT instead of its address, and stderr says how to start one again."""
     from hftui.core.curl import to_curl
 
     step = diagnosis.step(step_id)
@@ -202,8 +211,27 @@ def _print_curl(diagnosis, step_id: str) -> int:
         raise UsageError(f"--curl {step_id}: no such step (steps: {known})")
     if step.exchange is None:
         raise UsageError(f"--curl {step_id}: the step sent no request ({step.skip_reason or step.status.value})")
-    print(to_curl(step.exchange.request))
+    request = step.exchange.request
+    if simulated is not None:
+        request = _aimed_at_variables(request, diagnosis.inputs)
+        print(f"# The simulator this ran against has stopped. To replay: hftui sim --scenario {simulated} "
+              f"--port 8000 (it prints its token), then export HFTUI_ROUTER_URL=http://127.0.0.1:8000 "
+              f"HF_ENDPOINT=http://127.0.0.1:8000 HF_TOKEN=<that token>", file=sys.stderr)
+    print(to_curl(request))
     return EXIT_OK
+
+
+def _aimed_at_variables(request, inputs):
+    """The request with the router's or the Hub's address replaced by the variable that names it."""
+    from dataclasses import replace
+    from urllib.parse import urlsplit
+
+    path = urlsplit(request.url).path
+    variable, base = (("HF_ENDPOINT", inputs.hub_url) if path.startswith("/api/")
+                      else ("HFTUI_ROUTER_URL", inputs.router_url))
+    if not request.url.startswith(base):
+        return request
+    return replace(request, url=f"${{{variable}}}{request.url[len(base):]}")
 
 
 def cmd_sim(args: argparse.Namespace) -> int:

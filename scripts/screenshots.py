@@ -1,4 +1,5 @@
-"""Write screenshots/*.svg: the app against the built-in simulator, in frozen (deterministic) mode.
+"""Write screenshots/*.svg: the app against the built-in simulator, in frozen (deterministic) mode:
+timings, request ids, dates and ports are fixed values that read like real ones (ui/format.py).
 
     python scripts/screenshots.py            # all of them
     python scripts/screenshots.py main-case-b small-case-b
@@ -35,19 +36,22 @@ async def focus_credentials(pilot) -> None:
     await pilot.pause()
 
 
-async def expand_failed_step(pilot) -> None:
+async def open_failed_step(pilot) -> None:
     tree = pilot.app.query_one("#steps")
+    tree.focus()
     tree.select("as-configured")
-    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("enter")  # the evidence viewer
 
 
 SHOTS = [
     *(Shot(f"main-{case}", case, note=f"main screen, {case}") for case in ("case-a", "case-b", "case-c", "case-d")),
+    Shot("ssh-case-b", "case-b", size=(80, 24), note="80x24, an SSH session's default size"),
+    Shot("small-case-b", "case-b", size=(100, 30), note="100x30"),
     Shot("credentials-token-newline", "token-newline", action=focus_credentials,
          note="credentials pane focused: the runtime token ends with a newline"),
-    Shot("small-case-b", "case-b", size=(100, 30), note="100x30, the smallest supported size"),
-    Shot("step-expanded-case-b", "case-b", action=expand_failed_step,
-         note="the failing step expanded: request and response"),
+    Shot("evidence-case-b", "case-b", size=(100, 30), action=open_failed_step,
+         note="the failing step in the evidence viewer: its whole request and response"),
 ]
 
 

@@ -8,7 +8,7 @@ not the account's credits; a refused X-HF-Bill-To is explained, never read as a 
 from __future__ import annotations
 
 from hftui.core.billto import Reading
-from hftui.core.facts import USER_CALLS, Facts, Finding
+from hftui.core.facts import BILL_TO_LIST, ROUTE_LIST, USER_CALLS, Facts, Finding, Hint
 from hftui.core.hub import REMOVED_ON, REMOVED_PROVIDERS
 from hftui.core.outcomes import Outcome, error_message
 from hftui.core.steps import StepId, routed_provider
@@ -16,8 +16,10 @@ from hftui.core.steps import StepId, routed_provider
 REJECTED = (Outcome.UNAUTHORIZED, Outcome.MODEL_NOT_SUPPORTED, Outcome.FORBIDDEN, Outcome.CLIENT_ERROR)
 # What a refused or a really tried bill-to can follow: the failures billing could have changed.
 BILLING_FAILURES = (Outcome.UNAUTHORIZED, Outcome.FORBIDDEN, Outcome.CREDITS)
-SUPPORT = ("Export the support bundle (hftui diagnose --report bundle.md) and send it to api-enterprise@huggingface.co "
-           "or the forum, with the x-request-ids.")
+SUPPORT = Hint("Export the support bundle (hftui diagnose --report bundle.md) and send it to "
+               "api-enterprise@huggingface.co or the forum, with the x-request-ids.",
+               "Export the support bundle ({bundle.export}) and send it to api-enterprise@huggingface.co or the "
+               "forum, with the x-request-ids.")
 
 
 def rule_bill_to_fixes(f: Facts) -> Finding | None:
@@ -70,8 +72,10 @@ def rule_credits(f: Facts) -> Finding | None:
         "The router says the account's Inference Providers credits are used up (or billing is not set up)." + also,
         tuple(f.evidence(s) for s in hits) + ((f.evidence(StepId.BILL_TO),) if refused else ()),
         ("Check usage at hf.co/settings/billing; add pre-paid credits, a payment method, or subscribe to PRO.",
-         "If an organization pays for inference, bill it: --bill-to ORG (X-HF-Bill-To)"
-         + (", with a token allowed to act for it." if refused else ".")),
+         Hint("If an organization pays for inference, bill it: --bill-to ORG (X-HF-Bill-To)"
+              + (", with a token allowed to act for it." if refused else "."),
+              f"If an organization pays for inference, choose it under {BILL_TO_LIST}"
+              + (", with a token allowed to act for it." if refused else "."))),
     )
 
 
@@ -131,7 +135,8 @@ def rule_provider_policy(f: Facts) -> Finding | None:
         summary = (f"The account and token are fine: the known-good model works and {pinned.target} works."
                    f"{cause}{case}")
         steps = (f"Use the pinned model in the app: {pinned.target}.",
-                 "Or pin another provider that serves it (see the provider pane or GET /v1/models)." if model.provider
+                 Hint("Or pin another provider that serves it (--model REPO:PROVIDER; GET /v1/models lists them).",
+                      f"Or pick another provider that serves it in {ROUTE_LIST}.") if model.provider
                  else "Or fix the provider order at hf.co/settings/inference-providers (enable a provider that serves it).")
     else:
         if f.results.get(StepId.PINNED) is not None:
@@ -139,13 +144,27 @@ def rule_provider_policy(f: Facts) -> Finding | None:
         summary = (f"The account works (known-good call succeeds) but {model} fails: {routing}{via} steers to a "
                    f"provider that does not serve this model for you. A pinned call could not confirm it yet."
                    f"{_removed(f)}{case}")
-        steps = ("Pin a provider that serves the model: --model REPO:PROVIDER (see the provider pane or GET /v1/models).",
-                 "Check the provider order at hf.co/settings/inference-providers.")
+        steps = (_pin_hint(f), "Check the provider order at hf.co/settings/inference-providers.")
     return Finding(summary, tuple(evidence), steps, seed_case="B" if confirmed else "A")
+
+
+def _pin_hint(f: Facts) -> Hint:
+    """How to pin a provider, when one is known to serve the model, and how to find one when none is."""
+    repo = f.model.repo
+    live = f.live_providers
+    if live:
+        return Hint(f"Pin a provider that serves the model: --model {repo}:PROVIDER, e.g. {repo}:{live[0].provider}.",
+                    f"Pin a provider that serves the model: pick it in {ROUTE_LIST}.")
+    return Hint(f"No provider is known here to serve {repo}: find one on hf.co/{repo}, then pin it: "
+                f"--model {repo}:PROVIDER.",
+                f"No provider is known here to serve {repo}: find one on hf.co/{repo}, then pin it in the "
+                f"Model field ({{app.focus_provider}}): {repo}:PROVIDER.")
 
 
 def _same_401_everywhere(f: Facts) -> list[StepId] | None:
     calls = [s for s in USER_CALLS if f.outcome(s) is not None]
+    if f.outcome(StepId.WHOAMI) is Outcome.UNAUTHORIZED:
+        return None  # the billing and account cases speak of a valid token (or one whoami could not check)
     if not f.failed(StepId.KNOWN_GOOD) or not calls or any(f.outcome(s) is not Outcome.UNAUTHORIZED for s in calls):
         return None
     return calls
@@ -165,7 +184,7 @@ def rule_bill_to_refused(f: Facts) -> Finding | None:
     not_tried = f"; not tried: {', '.join(org for org, _ in result.orgs_not_tried)}" if result.orgs_not_tried else ""
     calls = _same_401_everywhere(f)
     return Finding(
-        (f"Every chat call billed to you fails with the same 401, and billing an organization was refused, which "
+        ("Every chat call billed to you fails with the same 401, and billing an organization was refused, which "
          if calls else "Billing an organization was refused, which ")
         + f"confirms nothing about billing (tried {orgs}{not_tried}): {reasons}. Until an org can be billed, the "
         "personal account's credits and billing are what to check.",
@@ -174,7 +193,8 @@ def rule_bill_to_refused(f: Facts) -> Finding | None:
          "'Make calls to Inference Providers' permission scoped to that org (hf.co/settings/tokens, "
          "fine-grained: the org's section), or ask the org's admin to approve or restore the token.",
          "Meanwhile check credits and the payment method of the personal account at hf.co/settings/billing.",
-         "If both are fine and the 401 persists, export the support bundle (hftui diagnose --report bundle.md)."),
+         Hint("If both are fine and the 401 persists, write the support bundle (hftui diagnose --report bundle.md).",
+              "If both are fine and the 401 persists, export the support bundle ({bundle.export}).")),
     )
 
 
@@ -205,6 +225,8 @@ def rule_billing_or_account(f: Facts) -> Finding | None:
         "cause is credits/billing on the personal account (the 401 text does not say so), else an account-side fault.",
         tuple(f.evidence(s) for s in (*calls, StepId.WHOAMI) if f.results.get(s)),
         ("Check credits and payment method at hf.co/settings/billing.",
-         "If you belong to an organization that pays for inference, retry with --bill-to ORG.",
-         "If billing is fine, export the support bundle and contact support."),
+         Hint("If you belong to an organization that pays for inference, retry with --bill-to ORG.",
+              f"If you belong to an organization that pays for inference, choose it under {BILL_TO_LIST}."),
+         Hint("If billing is fine, write the support bundle (--report bundle.md) and contact support.",
+              "If billing is fine, export the support bundle ({bundle.export}) and contact support.")),
     )

@@ -11,7 +11,7 @@ _SKIP_HEADERS = {"host", "content-length", "accept-encoding", "connection", "use
 
 def to_curl(request: CapturedRequest, token_variable: str = "HF_TOKEN") -> str:
     """A shell command reproducing `request`; the token is referenced, never written."""
-    parts = ["curl", "-sS", "-i", "-X", request.method, shlex.quote(request.url)]
+    parts = ["curl", "-sS", "-i", "-X", request.method, _quote_url(request.url)]
     for name, value in request.headers:
         if name.lower() in _SKIP_HEADERS:
             continue
@@ -25,6 +25,16 @@ def to_curl(request: CapturedRequest, token_variable: str = "HF_TOKEN") -> str:
             parts += ["-H", shlex.quote("Content-Type: application/json")]
         parts += ["--data-raw", shlex.quote(request.body)]
     return " \\\n  ".join(_group(parts))
+
+
+def _quote_url(url: str) -> str:
+    """Quoted for the shell; a URL that starts with a variable ("${HF_ENDPOINT}/api/whoami-v2") keeps it
+    expandable: the variable in double quotes, the rest in single quotes."""
+    if url.startswith("${") and "}" in url:
+        variable, rest = url.split("}", 1)
+        if variable[2:].isidentifier():
+            return f'"{variable}}}"' + (shlex.quote(rest) if rest else "")
+    return shlex.quote(url)
 
 
 def _group(parts: list[str]) -> list[str]:

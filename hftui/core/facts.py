@@ -41,11 +41,30 @@ class Evidence:
                                           str(self.http_status) if self.http_status else "", self.fact) if part)
 
 
+# Where the app's user picks a provider or an org: the Provider pane, by its current key (a Hint's app form).
+ROUTE_LIST = "the Route list (Provider pane, {app.focus_provider})"
+BILL_TO_LIST = "Bill to (Provider pane, {app.focus_provider})"
+
+
+class Hint(str):
+    """A next step said for where it is read. As a string it is the command line's form, which names
+    flags (`--bill-to ORG`): the terminal report, JSON and the bundle print it as it is. `app` is the
+    app's form, which names panes and keys: `{action.id}` in it stands for that action's current key
+    (e.g. `{app.focus_provider}`), filled in by the app from its action table."""
+
+    app: str
+
+    def __new__(cls, cli: str, app: str | None = None) -> Hint:
+        hint = super().__new__(cls, cli)
+        hint.app = cli if app is None else app
+        return hint
+
+
 @dataclass(frozen=True)
 class Finding:
     summary: str
     evidence: tuple[Evidence, ...]
-    next_steps: tuple[str, ...]
+    next_steps: tuple[str, ...]  # a plain str reads the same everywhere; a Hint has an app form
     seed_case: str | None = None  # needed only when the case has more than one seed letter
 
 

@@ -12,11 +12,13 @@ from hftui.core.plan import StepResult
 from hftui.core.printable import printable
 from hftui.core.probes import Exchange
 from hftui.core.status import MARKS, StepStatus
+from hftui.core.timing import short_duration
 
 SCHEMA_VERSION = 1
 
 
-def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
+def to_dict(diagnosis: Diagnosis, simulator: str | None = None) -> dict[str, Any]:
+    """The JSON document (`diagnose --json`); `simulator`: the scenario of a `--sim` run, else null."""
     verdict = diagnosis.verdict
     token = diagnosis.token
     account = diagnosis.account
@@ -78,6 +80,7 @@ def to_dict(diagnosis: Diagnosis) -> dict[str, Any]:
             "router_url_note": diagnosis.inputs.router_url_note,
             "hub_url": diagnosis.inputs.hub_url,
             "timeout": diagnosis.inputs.timeout,
+            "simulator": simulator,
         },
         "app": _app_dict(diagnosis),
         "finished_at": diagnosis.finished_at.isoformat(),
@@ -161,7 +164,7 @@ def step_line(step: StepResult) -> tuple[str, str, str, str, str]:
     """(mark, id, status, elapsed, detail) for a compact table."""
     exchange = step.exchange
     status = str(step.http_status) if step.http_status else ("err" if step.status is StepStatus.ERROR else "")
-    elapsed = f"{exchange.elapsed_ms:.0f} ms" if exchange else ""
+    elapsed = short_duration(exchange.elapsed_ms) if exchange else ""
     if step.status is StepStatus.OK:
         detail = step.note or step.title
     else:
@@ -175,54 +178,85 @@ def step_line(step: StepResult) -> tuple[str, str, str, str, str]:
     return MARKS[step.status], step.step_id, status, elapsed, detail
 
 
-def to_text(diagnosis: Diagnosis, color: bool = False) -> str:
+def to_text(diagnosis: Diagnosis, color: bool = False, width: int | None = None,
+            simulator: str | None = None) -> str:
     """The terminal report. Every line goes through printable(): server text (error bodies, user and
-    org names, request ids) reaches the terminal as inert characters, one line per line."""
+    org names, request ids) reaches the terminal as inert characters, one line per line.
+
+    `width`: wrap to it (the terminal's width), each continuation under the text it continues; None:
+    one line per item, for pipes and files. `simulator`: the scenario a `--sim` run used, said first."""
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
-    safe = printable
-    lines = []
+    def add(text: str, indent: int = 0, code: str | None = None) -> None:
+        for line in _wrap(printable(text), width, indent):
+            lines.append(paint(line, code) if code else line)
+
+    lines: list[str] = []
+    if simulator is not None:
+        add(f"sim    scenario {simulator} on hftui's built-in simulator (127.0.0.1, a fake token; "
+            f"nothing left this machine)", 7)
     token = diagnosis.token
     if token is not None:
         problems = ", ".join(p.value for p in token.problems) or "no problems found"
-        lines.append(safe(f"token  {token.source} {token.suffix} ({token.length} chars): {problems}"))
-        lines += [safe(f"       {note}") for note in token.odd_characters]
+        add(f"token  {token.source} {token.suffix} ({token.length} chars): {problems}", 7)
+        for note in token.odd_characters:
+            add(f"       {note}", 9)
     else:
         lines.append("token  none found")
     stored = diagnosis.tokens.stored
     if stored and token is None:
         names = ", ".join(c.source.split(":", 1)[1] for c in stored)
-        lines.append(safe(f"       stored_tokens holds {names}: never used first by a runtime; test one with "
-                          f"--token-env NAME, or `hf auth switch` to make it the token file's"))
+        add(f"       stored_tokens holds {names}: never used first by a runtime; test one with "
+            f"--token-env NAME, or `hf auth switch` to make it the token file's", 7)
     for other in diagnosis.tokens.candidates:
         if token is not None and other.source != token.source:
             same = "same token" if other.cleaned == token.cleaned else "a different token"
-            lines.append(safe(f"       also {other.source} {other.suffix} ({same}): {checked(diagnosis, other).words}"))
+            add(f"       also {other.source} {other.suffix} ({same}): {checked(diagnosis, other).words}", 7)
     for source, why in diagnosis.tokens.unreadable:
-        lines.append(safe(f"       {source} could not be read: {why}"))
+        add(f"       {source} could not be read: {why}", 9)
     if diagnosis.account:
         acct = diagnosis.account
-        lines.append(safe(f"user   {acct.name}  token '{acct.token_name or '?'}' ({acct.token_role or '?'})  "
-                          f"orgs: {', '.join(acct.orgs) or 'none'}"))
+        add(f"user   {acct.name}  token '{acct.token_name or '?'}' ({acct.token_role or '?'})  "
+            f"orgs: {', '.join(acct.orgs) or 'none'}", 7)
+        add(f"pays   {acct.plan_line}", 7)  # can pay, billing mode: the clue for case C
     lines.append("")
     colors = {"✓": "32", "✗": "31", "–": "2"}
     for step in diagnosis.steps:
         mark, sid, status, elapsed, detail = step_line(step)
-        lines.append(f"{paint(mark, colors.get(mark, '0'))} {safe(f'{sid:<14} {status:>4} {elapsed:>8}  {detail}')}")
+        row = _wrap(printable(f"{sid:<14} {status:>4} {elapsed:>6}  {detail}"), width and width - 2, STEP_INDENT)
+        lines.append(f"{paint(mark, colors.get(mark, '0'))} {row[0]}")
+        lines += [f"  {line}" for line in row[1:]]
     verdict = diagnosis.verdict
     seed = f" (case {verdict.seed_case})" if verdict.seed_case else ""
-    lines += ["", paint(safe(f"▶ {verdict.title}{seed}  [{verdict.case.value}]"), "1"), safe(f"  {verdict.summary}")]
+    lines.append("")
+    add(f"▶ {verdict.title}{seed}  [{verdict.case.value}]", 2, "1")
+    add(f"  {verdict.summary}", 2)
     if verdict.evidence:
         lines.append("  evidence:")
-        lines += [safe(f"    - {e.step_id}: {e.line}" + (f"  [{e.request_id}]" if e.request_id else ""))
-                  for e in verdict.evidence]
+        for e in verdict.evidence:
+            add(f"    - {e.step_id}: {e.line}" + (f"  [{e.request_id}]" if e.request_id else ""), 6)
     if verdict.next_steps:
         lines.append("  next steps:")
-        lines += [safe(f"    {i}. {s}") for i, s in enumerate(verdict.next_steps, 1)]
+        for i, s in enumerate(verdict.next_steps, 1):
+            add(f"    {i}. {s}", 7)
     if verdict.alternatives:
-        lines.append("  also consistent with: " + ", ".join(c.value for c in verdict.alternatives))
+        add("  also consistent with: " + ", ".join(c.value for c in verdict.alternatives), 4)
     return "\n".join(lines)
+
+
+STEP_INDENT = 14 + 1 + 4 + 1 + 6 + 2  # continuation lines of a step start under its detail
+
+
+def _wrap(text: str, width: int | None, indent: int) -> list[str]:
+    """`text` wrapped to `width` with continuations indented by `indent`; a URL or id too long for a line
+    stays whole (a terminal folds it) rather than being cut where a copy would break it."""
+    if not width or len(text) <= width:
+        return [text]
+    import textwrap
+
+    return textwrap.wrap(text, width=max(width, indent + 20), subsequent_indent=" " * indent,
+                         break_long_words=False, break_on_hyphens=False, drop_whitespace=True) or [text]
 
 
 __all__ = ["to_dict", "to_text"]

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from hftui.core import app_rules, call_rules
 from hftui.core.cases import Case
-from hftui.core.facts import USER_CALLS, Facts, Finding, describe
+from hftui.core.facts import ROUTE_LIST, USER_CALLS, Facts, Finding, Hint, describe
 from hftui.core.hub import DEFAULT_ROUTER_URL, INFERENCE_PERMISSION
 from hftui.core.outcomes import Outcome, error_message, when_to_retry
 from hftui.core.status import StepStatus
@@ -48,7 +48,11 @@ def rule_no_token(f: Facts) -> Finding | None:
         "No Hugging Face token was found in any source, so no call can be authenticated.",
         (),
         ("Create a token with the 'Make calls to Inference Providers' permission at hf.co/settings/tokens.",
-         "Set it for the app's runtime: export HF_TOKEN=hf_... (or save it to the keyring in hftui).",),
+         Hint("Set it where the app's runtime reads it: export HF_TOKEN=hf_..., or `hf auth login` for the token "
+              "file (hftui's own keyring entry is read by hftui only).",
+              "Paste it in the Credentials pane ({app.focus_credentials}) to test it, then set it where your app "
+              "reads it: HF_TOKEN, or the token file ({token.write_file} writes it). hftui's keyring entry "
+              "({token.save_keyring}) is read by hftui only."),),
     )
 
 
@@ -212,7 +216,8 @@ def rule_rate_limited(f: Facts) -> Finding | None:
         f"Calls are being rate limited (429); {wait}.",
         tuple(f.evidence(s) for s in hits),
         ("Wait and retry with exponential backoff; lower the request rate.",
-         "If it persists, try another provider (pin it: --model REPO:PROVIDER)."),
+         Hint("If it persists, try another provider (pin it: --model REPO:PROVIDER).",
+              f"If it persists, pick another provider in {ROUTE_LIST}.")),
     )
 
 
@@ -231,7 +236,8 @@ def rule_provider_outage(f: Facts) -> Finding | None:
         f"(5xx or no answer in time). This is on the provider's side, not your token.",
         tuple(f.evidence(s) for s in bad)
         + ((f.evidence(StepId.KNOWN_GOOD),) if f.outcome(StepId.KNOWN_GOOD) else ()),
-        ("Retry later, or pin another provider that serves the model (--model REPO:PROVIDER).",
+        (Hint("Retry later, or pin another provider that serves the model (--model REPO:PROVIDER).",
+              f"Retry later ({{step.retry}} on the failed step), or pick another provider in {ROUTE_LIST}."),
          "Check status.huggingface.co and the provider's status page."),
     )
 
@@ -268,8 +274,10 @@ def rule_ok(f: Facts) -> Finding | None:
     return Finding(
         summary,
         tuple(f.evidence(s) for s in (StepId.AS_CONFIGURED, StepId.KNOWN_GOOD, *side_failures) if f.results.get(s)),
-        ("If the app still fails, it does not use this token or this environment: compare the token suffix with "
-         "what the app loads (the credentials pane lists every source).",),
+        (Hint("If the app still fails, it does not use this token or this environment: compare the token suffix "
+              "above with what the app loads (`hftui` lists every token source).",
+              "If the app still fails, it does not use this token or this environment: compare the token suffix "
+              "with what the app loads (the Credentials pane, {app.focus_credentials}, lists every source)."),),
     )
 
 
@@ -280,15 +288,18 @@ def rule_inconclusive(f: Facts) -> Finding:
         return Finding(
             "Some probes failed but the pattern matches no known case; the evidence below is what was seen.",
             tuple(f.evidence(s) for s in failed),
-            ("Export the support bundle and compare with the matrix; re-run the failed steps to see if it is "
-             "transient.",),
+            (Hint("Write the support bundle (--report bundle.md) and compare with the cases in the README; run "
+                  "again to see if it is transient.",
+                  "Export the support bundle ({bundle.export}) and compare with the matrix; retry the failed steps "
+                  "({step.retry}) to see if it is transient."),),
         )
     # Nothing failed, yet the user's call has no answer: it was skipped or has not finished.
     return Finding(
         "Nothing failed, but the call as configured has no answer yet (skipped or still running), so there "
         "is nothing to conclude.",
         tuple(f.evidence(sid) for sid, r in f.results.items() if r.status is not StepStatus.OK),
-        ("Run the plan (or the skipped steps) again once it can complete.",),
+        (Hint("Run hftui again once the call can complete.",
+              "Run the plan again ({plan.run}), or retry the skipped steps ({step.retry}), once it can complete."),),
     )
 
 

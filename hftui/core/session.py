@@ -25,7 +25,7 @@ from hftui.core.background import awaited_in_background, in_background
 from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ModelIdError, ModelRef
 from hftui.core.keystore import Keystore, keyring_disabled
 from hftui.core.printable import is_printable, printable
-from hftui.core.tokens import TokenCandidate, TokenLocations, TokenReport, discover_tokens
+from hftui.core.tokens import SIMULATED, TokenCandidate, TokenLocations, TokenReport, discover_tokens
 
 if TYPE_CHECKING:
     from hftui.core.appclient import AppClient
@@ -220,6 +220,12 @@ def _token_files(scenario: SimulatedScenario) -> Mapping[str, str]:
     return getattr(scenario, "token_files", None) or {}  # a stand-in scenario may have none
 
 
+def _as_simulated(report: TokenReport) -> TokenReport:
+    """The scenario's token named for what it is ("sim:HF_TOKEN"), not as if it were the user's own."""
+    return replace(report, candidates=tuple(replace(c, source=c.source.replace("env:", f"{SIMULATED}:", 1))
+                                            for c in report.candidates))
+
+
 _UNSET: Any = object()
 
 
@@ -238,6 +244,7 @@ class Session:
         self.settings = settings
         self.tokens = tokens
         self.locations = locations
+        self.simulated = False  # the tokens are a simulator scenario's (sim_token_env), not the user's
         self._keyring_deferred = keyring_deferred
         self._keyring_reading = keyring_reading
         self._client_reading: Future[AppClient] | None = None
@@ -272,13 +279,13 @@ class Session:
     def for_simulator(cls, scenario: SimulatedScenario, url: str, **changes: Any) -> Session:
         """The demo user's session against the simulator serving `scenario` at `url`: the demo's settings
         (`changes` replace some of them) and the scenario's token only; no keyring, no files."""
-        return cls.simulated(replace(Settings.for_simulator(scenario, url), **changes), scenario)
+        return cls.simulated_at(replace(Settings.for_simulator(scenario, url), **changes), scenario)
 
     @classmethod
-    def simulated(cls, settings: Settings, scenario: SimulatedScenario) -> Session:
-        """The demo user's session: the scenario's environment and files only, never the real user's.
-        Its token files are written to a private temporary HF_HOME, its app's files (.env, Streamlit's
-        secrets) to a private temporary app directory; read, and removed."""
+    def simulated_at(cls, settings: Settings, scenario: SimulatedScenario) -> Session:
+        """The demo user's session: the scenario's environment and files only, never the real user's (its
+        variables labelled sim:…). Its token files are written to a private temporary HF_HOME, its app's
+        files (.env, Streamlit's secrets) to a private temporary app directory; read, and removed."""
         env = {**sim_token_env(scenario), **(getattr(scenario, "app_env", None) or {})}
         files, app_files = _token_files(scenario), getattr(scenario, "app_files", None) or {}
         if not files and not app_files:
@@ -295,6 +302,8 @@ class Session:
                                        stored_tokens_path=hf_home / "stored_tokens" if files else None,
                                        app_dir=app if app_files else None, app_root=app)
                 session = cls.at(settings, where)
+        session.simulated = True
+        session.tokens = _as_simulated(session.tokens)
         hub_version = getattr(scenario, "app_hub_version", None)
         if hub_version and settings.app_python is None:
             from hftui.core.appclient import simulated_client
@@ -317,6 +326,21 @@ class Session:
         assert self.locations is not None, "keyring_answered on a session that has no keyring"
         self._keyring_deferred = False
         self.tokens = discover_tokens(replace(self.locations, keyring_reader=read))
+        return self.tokens
+
+    def reread_tokens(self, *, keyring_reader: Callable[[], str | None] | None = None,
+                      token_path: Any = None) -> TokenReport:
+        """Every source read again, now (blocking: the keyring may take its timeout), e.g. after a token was
+        saved to the keyring, deleted from it or written to the token file. `keyring_reader` and
+        `token_path` add or replace those places (the demo's own keyring entry and throwaway file)."""
+        where = self.locations or TokenLocations(env={})
+        if keyring_reader is not None:
+            where = replace(where, keyring_reader=keyring_reader)
+        if token_path is not None:
+            where = replace(where, token_path=token_path)
+        report = discover_tokens(where)
+        self._keyring_deferred, self._keyring_reading = False, None
+        self.tokens = _as_simulated(report) if self.simulated else report
         return self.tokens
 
     def complete_tokens(self) -> TokenReport:

@@ -27,6 +27,7 @@ class TokenProblem(str, Enum):
     TRAILING_WHITESPACE = "trailing_whitespace"
     NEWLINE = "newline"
     QUOTED = "quoted"
+    STRAY_QUOTE = "stray_quote"
     BEARER_PREFIX = "bearer_prefix"
     BOM = "bom"
     ORG_TOKEN = "org_token"
@@ -47,6 +48,7 @@ _EXPLANATIONS = {
     TokenProblem.TRAILING_WHITESPACE: "ends with whitespace",
     TokenProblem.NEWLINE: "contains a line break (\\n or \\r), e.g. from `echo` into a file or a .env loader",
     TokenProblem.QUOTED: "is wrapped in quotes, e.g. copied from a .env file or YAML",
+    TokenProblem.STRAY_QUOTE: "starts or ends with a lone quote, e.g. half of a quoted value copied from a .env file",
     TokenProblem.BEARER_PREFIX: "already starts with 'Bearer ', so the header becomes 'Bearer Bearer ...'",
     TokenProblem.BOM: "starts with a byte-order mark (U+FEFF), typical of files saved by Windows editors",
     TokenProblem.ORG_TOKEN: "is an organization token (api_org_...), not a user token",
@@ -71,6 +73,7 @@ CLEANABLE = frozenset(
         TokenProblem.TRAILING_WHITESPACE,
         TokenProblem.NEWLINE,
         TokenProblem.QUOTED,
+        TokenProblem.STRAY_QUOTE,
         TokenProblem.BEARER_PREFIX,
         TokenProblem.BOM,
     }
@@ -86,7 +89,8 @@ MAX_CHARACTER_NOTES = 5
 
 
 def clean_token(raw: str) -> str:
-    """The token the user meant: no BOM, whitespace, quotes or 'Bearer ' prefix.
+    """The token the user meant: no BOM, whitespace, quotes (a pair, or a lone one at either end: a token
+    never holds a quote) or 'Bearer ' prefix.
 
     Peels layers (quotes inside whitespace inside quotes, ...) until none is left, so cleaning is
     idempotent; it moves two indices instead of copying, so even a huge value costs linear time.
@@ -101,6 +105,10 @@ def clean_token(raw: str) -> str:
             end -= 1
         if end - start >= 2 and value[start] == value[end - 1] and value[start] in _QUOTES:
             start, end = start + 1, end - 1
+        elif start < end and value[start] in _QUOTES:
+            start += 1
+        elif start < end and value[end - 1] in _QUOTES:
+            end -= 1
         if value[start:min(start + 7, end)].lower() == "bearer ":
             start += 7
         if (start, end) == before:
@@ -124,6 +132,8 @@ def inspect_token(raw: str) -> list[TokenProblem]:
     stripped = body.strip()
     if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in _QUOTES:
         problems.append(TokenProblem.QUOTED)
+    elif stripped[:1] in _QUOTES or stripped[-1:] in _QUOTES:
+        problems.append(TokenProblem.STRAY_QUOTE)
     if any(part[:7].lower() == "bearer " for part in (stripped, stripped.strip("\"'`"))):
         problems.append(TokenProblem.BEARER_PREFIX)
     cleaned = clean_token(raw)
@@ -174,6 +184,27 @@ def describe_character(char: str) -> str:
 
 PASTED = "pasted"  # the source of a token the user pasted into the app
 STORED_PREFIX = "stored_tokens:"
+SIMULATED = "sim"  # "sim:HF_TOKEN": a simulator scenario's fake token (demo, `diagnose --sim`)
+
+
+def read_by(source: str) -> str:
+    """Which runtimes read a source: the keyring entry is hftui's own, and nobody else's."""
+    if source in ("env:HF_TOKEN", "env:HUGGING_FACE_HUB_TOKEN"):
+        first = "first" if source == "env:HF_TOKEN" else "after HF_TOKEN"
+        return f"read by huggingface_hub ({first}) and by apps that read the variable themselves"
+    if source.startswith("env:"):
+        return "read by the apps told to read this variable (--token-env)"
+    if source == "keyring":
+        return "hftui's own entry: read by hftui only, never by huggingface_hub or your app"
+    if source == "file:token" or source.startswith("file:"):
+        return "read by huggingface_hub when HF_TOKEN is not set (written by `hf auth login`)"
+    if source.startswith(STORED_PREFIX):
+        return "a saved token: read by no runtime until `hf auth switch` makes it the token file"
+    if source == PASTED:
+        return "tested by hftui in this session only; no runtime reads it"
+    if source.startswith(f"{SIMULATED}:"):
+        return "the simulator's fake token"
+    return ""
 
 
 @dataclass(frozen=True)

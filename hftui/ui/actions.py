@@ -23,10 +23,13 @@ if TYPE_CHECKING:
 
 
 class Scope(str, Enum):
-    """Where an action is bound: the app (everywhere), the step tree, or one of the modal screens."""
+    """Where an action is bound: the app (everywhere), the step tree, the lists, or one of the screens
+    over the main one (the evidence viewer, help, a confirmation)."""
 
     APP = "app"
     STEPS = "steps"
+    LIST = "list"
+    EVIDENCE = "evidence"
     HELP = "help"
     CONFIRM = "confirm"
 
@@ -91,14 +94,42 @@ ACTIONS: tuple[Action, ...] = (
     _focus("4", "diagnosis", "Diagnosis"),
     Action("app.help", "question_mark", "help", "Help", "Show the keys and what each pane does",
            palette="help: keys and panes", palette_help="What each pane and key does"),
-    Action("app.help_f1", "f1", "help", "Help", "Show the keys and what each pane does", show=False),
+    # F1 and ctrl+q have methods of their own: they work in a text field, where ? and q type.
+    Action("app.help_f1", "f1", "help_anywhere", "Help", "Show the help, even from a text field", show=False),
     Action("app.command_palette", "ctrl+p", "command_palette", "palette",
            "Open the command palette: every action, step, route, org and token", show=False, priority=True),
     Action("app.quit", "q", "quit", "Quit", "Quit hftui"),
+    Action("app.quit_anywhere", "ctrl+q", "quit_anywhere", "Quit", "Quit hftui, from anywhere, even a text field",
+           show=False, priority=True),
+    Action("app.copy_or_quit", "ctrl+c", "copy_or_quit", "Quit",
+           "Copy the selected text; with no text selected, quit hftui", show=False, priority=True),
     Action("app.leave_field", "escape", "leave_field", "Leave field",
            "Leave the text field (what you typed stays), back to the steps"),
-    Action("steps.toggle", "enter", "select_cursor", "Expand",
-           "Expand or collapse the selected step: request, response, body", scope=Scope.STEPS),
+    Action("steps.open", "enter", "open_evidence", "Evidence",
+           "Open the selected step's request and response in full: headers, the whole body, search, copy",
+           scope=Scope.STEPS),
+    Action("steps.toggle", "space", "toggle_node", "Expand",
+           "Expand or collapse the selected step in place: request, response, body", show=False, scope=Scope.STEPS),
+    Action("steps.down", "j", "cursor_down", "Down", "Move down a line", show=False, scope=Scope.STEPS),
+    Action("steps.up", "k", "cursor_up", "Up", "Move up a line", show=False, scope=Scope.STEPS),
+    Action("list.down", "j", "cursor_down", "Down", "Move down the list", show=False, scope=Scope.LIST),
+    Action("list.up", "k", "cursor_up", "Up", "Move up the list", show=False, scope=Scope.LIST),
+    Action("evidence.close", "escape,q", "close", "Back", "Back to the main screen", scope=Scope.EVIDENCE),
+    Action("evidence.search", "slash", "search", "Search", "Search the request and the response",
+           scope=Scope.EVIDENCE),
+    Action("evidence.next", "n", "next_match", "Next", "The next match of the search", scope=Scope.EVIDENCE),
+    Action("evidence.previous", "N", "previous_match", "Previous", "The previous match of the search",
+           show=False, scope=Scope.EVIDENCE),
+    Action("evidence.copy_curl", "c", "copy_curl", "Copy curl",
+           "Copy the request as curl (it uses $HF_TOKEN, never the token)", scope=Scope.EVIDENCE),
+    Action("evidence.copy_body", "b", "copy_body", "Copy body", "Copy the response body as hftui received it",
+           scope=Scope.EVIDENCE),
+    Action("evidence.down", "j", "scroll_down", "Down", "Scroll down a line", show=False, scope=Scope.EVIDENCE),
+    Action("evidence.up", "k", "scroll_up", "Up", "Scroll up a line", show=False, scope=Scope.EVIDENCE),
+    Action("evidence.page_down", "space", "page_down", "Page down", "Scroll down a page", show=False,
+           scope=Scope.EVIDENCE),
+    Action("evidence.top", "g", "scroll_home", "Top", "To the top", show=False, scope=Scope.EVIDENCE),
+    Action("evidence.bottom", "G", "scroll_end", "Bottom", "To the bottom", show=False, scope=Scope.EVIDENCE),
     Action("help.close", "escape,q,question_mark,f1", "dismiss", "Close", "Close the help", scope=Scope.HELP),
     Action("confirm.yes", "y", "answer(True)", "Yes, write it", "Confirm", scope=Scope.CONFIRM),
     Action("confirm.no", "n,escape", "answer(False)", "No", "Cancel; nothing is written", scope=Scope.CONFIRM),
@@ -107,14 +138,17 @@ BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}
 assert len(BY_ID) == len(ACTIONS), "action ids must be unique"
 
 # Scopes bound at the same time: the app's keys stay live while the step tree has the focus.
-_TOGETHER = {Scope.APP: (Scope.APP, Scope.STEPS), Scope.STEPS: (Scope.APP, Scope.STEPS),
+# The screens over the main one shadow the app's keys (only its priority keys, ctrl+q and ctrl+p, reach through).
+_TOGETHER = {Scope.APP: (Scope.APP, Scope.STEPS, Scope.LIST), Scope.STEPS: (Scope.APP, Scope.STEPS),
+             Scope.LIST: (Scope.APP, Scope.LIST), Scope.EVIDENCE: (Scope.EVIDENCE,),
              Scope.HELP: (Scope.HELP,), Scope.CONFIRM: (Scope.CONFIRM,)}
 
 # Textual's names for the characters that are not letters or digits, where they differ from Unicode's.
 _NAME_REPLACEMENTS = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
                       "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}
-_DISPLAY = {"escape": "esc", "enter": "⏎", "space": "space", "minus": "-", "backspace": "⌫", "delete": "del",
+_DISPLAY = {"escape": "esc", "enter": "⏎", "slash": "/", "space": "space", "minus": "-", "backspace": "⌫", "delete": "del",
             "up": "↑", "down": "↓", "left": "←", "right": "→", "pageup": "pgup", "pagedown": "pgdn", "tab": "tab"}
+_PLAIN_DISPLAY = {"enter": "enter", "backspace": "bksp", "up": "up", "down": "down", "left": "left", "right": "right"}
 _MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 
 
@@ -153,11 +187,13 @@ def character(key: str) -> str | None:
     return typed if typed.isprintable() else None
 
 
-def display(key: str) -> str:
-    """How a key reads on screen (footer, help, hints): "r", "R", "?", "F1", "esc", "^p"."""
+def display(key: str, plain: bool = False) -> str:
+    """How a key reads on screen (footer, help, hints): "r", "R", "?", "F1", "esc", "^p". `plain`: in
+    ASCII ("enter", not "⏎"), for a terminal that cannot show the symbols."""
     *modifiers, base = key.split("+") if len(key) > 1 else [key]
     is_f_key = base[:1] == "f" and base[1:].isdigit()
-    shown = _DISPLAY.get(base) or character(base) or (base.upper() if is_f_key else base)
+    shown = ((_PLAIN_DISPLAY.get(base) if plain else None) or _DISPLAY.get(base) or character(base)
+             or (base.upper() if is_f_key else base))
     if "ctrl" in modifiers:
         modifiers.remove("ctrl")
         shown = f"^{shown}"
@@ -172,11 +208,12 @@ class Keys:
     when it changes. `keymap` maps action ids to Textual key lists ("x", "f5,x")."""
 
     keymap: tuple[tuple[str, str], ...] = ()
+    plain: bool = False  # keys named in ASCII ("enter" for ⏎): the app draws in ASCII
 
     @classmethod
-    def of(cls, keymap: Mapping[str, str] | None = None) -> Keys:
+    def of(cls, keymap: Mapping[str, str] | None = None, plain: bool = False) -> Keys:
         normalized = {aid: ",".join(normalize_key(k) for k in keys.split(",")) for aid, keys in (keymap or {}).items()}
-        return cls(tuple(sorted(normalized.items())))
+        return cls(tuple(sorted(normalized.items())), plain)
 
     def keys(self, action_id: str) -> tuple[str, ...]:
         """The action's keys, Textual's names, first the one to show."""
@@ -189,13 +226,21 @@ class Keys:
         same method in the same scope, so help's two keys read as one)."""
         action = BY_ID[action_id]
         siblings = [other for other in ACTIONS if other.method == action.method and other.scope is action.scope]
-        shown = [display(key) for other in siblings for key in self.keys(other.id)]
+        shown = [display(key, self.plain) for other in siblings for key in self.keys(other.id)]
         return joiner.join(dict.fromkeys(shown)) or "–"
 
     def key(self, action_id: str) -> str:
         """The first current key of an action, as displayed: for a hint that names one key."""
         keys = self.keys(action_id)
-        return display(keys[0]) if keys else "–"
+        return display(keys[0], self.plain) if keys else "–"
+
+    def fill(self, text: str) -> str:
+        """A hint's app form (`Hint.app`) with each `{action.id}` in it replaced by that action's current key."""
+        if "{" not in text:
+            return text
+        for action_id in BY_ID:
+            text = text.replace(f"{{{action_id}}}", self.key(action_id))
+        return text
 
     def typed(self, action_id: str) -> bool:
         """Whether a key of the action types a character (its default or its current one): such an action
@@ -264,3 +309,18 @@ def help_lines(keys: Keys, scopes: Iterable[Scope] = (Scope.APP, Scope.STEPS)) -
         else:
             lines[action.method] = (keys.show(action.id), action.help, action.id)
     return list(lines.values())
+
+
+KEY_TABLE_SCOPES = ((Scope.APP, "main screen"), (Scope.STEPS, "in the Steps pane"), (Scope.LIST, "in a list"),
+                    (Scope.EVIDENCE, "in the evidence viewer"))
+
+
+def key_table_markdown(keys: Keys = DEFAULT_KEYS) -> str:
+    """README's key table, made from this table (tests/ui/test_keys.py compares the two)."""
+    rows = ["| key | where | what it does | action id |", "|---|---|---|---|"]
+    for scope, where in KEY_TABLE_SCOPES:
+        for shown, sentence, action_ids in help_lines(keys, (scope,)):
+            key = shown.replace("|", "\\|")
+            rows.append(f"| `{key}` | {where} | {sentence} | {action_ids} |")
+    return "\n".join(rows)
+

@@ -17,6 +17,8 @@ A keyring token only waits when it would be the one tested: no environment token
 from __future__ import annotations
 
 import os
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +31,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.worker import Worker, WorkerState
 
+from hftui.core.glyphs import wants_ascii
 from hftui.core.hub import ModelIdError, ModelRef, ProviderOption
 from hftui.core.keystore import Keystore, KeystoreStatus
 from hftui.core.redact import Redactor
@@ -43,6 +46,7 @@ from hftui.ui.keeping import TokenKeeping
 from hftui.ui.keyed import KeyedActions
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
 from hftui.ui.startup import Startup
+from hftui.ui.viewing import Viewing
 from hftui.ui.widgets.credentials import CredentialsPane
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.matrix import DiagnosisPane
@@ -61,10 +65,11 @@ PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
 PLAN_NOT_RUN = "No diagnosis yet: the plan has not run."
 
 
-class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, App[int]):
+class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, Viewing, App[int]):
     CSS_PATH = "hftui.tcss"
     TITLE = "hftui"
     COMMANDS = App.COMMANDS | {HftuiCommands}
+    ALLOW_IN_MAXIMIZED_VIEW = "KeyFooter"  # a maximized pane keeps the footer: the way out stays in sight
     BINDINGS = DEFAULT_KEYS.bindings(Scope.APP)
 
     # What the panes draw. Set only through these attributes: a pane watching one is called when it changes.
@@ -75,7 +80,7 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, A
     keystore_status: reactive[KeystoreStatus | None] = reactive(None, init=False)
     routes: reactive[Routes] = reactive(Routes(), init=False)
     bill_to: reactive[str | None] = reactive(None, init=False)
-    orgs: reactive[tuple[str, ...]] = reactive((), init=False)  # from whoami
+    orgs: reactive[tuple[str, ...] | None] = reactive(None, init=False)  # from whoami; None: it has not answered
     diagnosis: reactive[Diagnosis | None] = reactive(None, init=False)
     notice: reactive[str] = reactive(PLAN_NOT_RUN, init=False)  # what the diagnosis pane says without one
     waiting: reactive[str | None] = reactive("starting", init=False)  # what the plan waits for, if anything
@@ -84,11 +89,16 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, A
 
     def __init__(self, session: Session, scenario: Any = None, *, frozen: bool | None = None,
                  keystore: Keystore | None = None, token_file: Path | None = None,
-                 after_first_frame: Callable[[], None] | None = None, config: Config | None = None) -> None:
+                 after_first_frame: Callable[[], None] | None = None, config: Config | None = None,
+                 clock: Callable[[], float] = time.monotonic, ascii_only: bool | None = None) -> None:
         """`session`: the settings and the tokens; if it leaves its keyring to the app (`keyring_reader`),
         the app calls that off the event loop after its first frame and hands the answer back.
         `after_first_frame` is called once the first frame is on screen, before any work starts.
-        `config`: the settings file as read (default: read from $XDG_CONFIG_HOME/hftui/config.toml)."""
+        `config`: the settings file as read (default: read from $XDG_CONFIG_HOME/hftui/config.toml).
+        `clock`: what the running steps' timers read (a test holds it still). `ascii_only`: draw every
+        frame in ASCII (default: when the locale or the terminal's encoding cannot show ✓ ✗ ▶ …)."""
+        self.ascii_only = wants_ascii(sys.__stderr__) if ascii_only is None else ascii_only
+        self._clock = clock
         super().__init__()
         self.animation_level = "none"  # over SSH every animation frame is bytes on the wire
         self.session = session
@@ -129,7 +139,7 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, A
         with Vertical(id="left"):
             yield CredentialsPane(id="credentials")
             yield ProviderPane(id="provider")
-        yield StepTree(self.formatter, id="steps")
+        yield StepTree(self.formatter, clock=self._clock, id="steps")
         yield DiagnosisPane(self.formatter, id="diagnosis")
 
     def on_mount(self) -> None:
@@ -194,7 +204,7 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, A
         run = PlanRun(self.inputs, self._client,
                       listener=lambda result: self.post_message(StepUpdated(generation, result)))
         self.plan_run = run
-        self.query_one(StepTree).reset(list(run.specs.values()))
+        self.query_one(StepTree).reset(list(run.specs.values()), self.inputs.timeout)
         self.run_worker(run.run_all(), name="plan", group="plan", exclusive=True, exit_on_error=False,
                         description=f"run the plan for {self.inputs.model}")
         self._refresh_phase()
@@ -215,7 +225,10 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, A
     def on_step_updated(self, message: StepUpdated) -> None:
         if message.generation != self._generation:
             return  # a step of a run that was replaced
-        self.query_one(StepTree).show(message.result)
+        trees = self.query(StepTree)
+        if not trees:
+            return  # quitting while the plan runs: the panes are gone already
+        trees.first().show(message.result)
         self._snapshot()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -240,7 +253,9 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, A
         if diagnosis is not None:
             if diagnosis.providers_read:
                 self._providers[diagnosis.inputs.model.repo] = diagnosis.providers
-            self.orgs = diagnosis.account.orgs if diagnosis.account else ()
+            whoami = diagnosis.step("whoami")
+            answered = whoami is not None and whoami.status.done
+            self.orgs = diagnosis.account.orgs if diagnosis.account else (() if answered else None)
             self.routes = self._routes()
         self.update_bindings()
 
@@ -335,7 +350,9 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, A
 
         command = to_curl(exchange.request)
         self.copy_to_clipboard(command)
-        self.notify(command, title=f"Copied {step_id} as curl (uses $HF_TOKEN)", markup=False, timeout=10)
+        lines = command.splitlines()
+        self.notify(f"{lines[0]} … ({len(lines)} lines)", title=f"Copied {step_id} as curl (uses $HF_TOKEN)",
+                    markup=False, timeout=8)
 
     @on(StepTree.NodeHighlighted)
     def _step_highlighted(self) -> None:

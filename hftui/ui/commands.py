@@ -63,7 +63,7 @@ class HftuiCommands(Provider):
                     yield (f"route: {app.model.repo}:{option.provider}", partial(app.choose_route, option.provider),
                            "Re-plan pinned to this provider", False)
         # The help line is parsed as markup by the palette: it names no org, provider or source (the entry does).
-        for org in app.orgs:
+        for org in app.orgs or ():
             yield f"bill to: {org}", partial(app.choose_bill_to, org), "Re-plan with X-HF-Bill-To set to this org", False
         for candidate in app.candidates:
             yield (f"token: test {candidate.source} {candidate.suffix}", partial(app.choose_token, candidate),

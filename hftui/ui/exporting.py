@@ -57,7 +57,8 @@ class BundleExport:
             self.notify(f"{exc}. Use {self.keys.key('bundle.copy')} to copy the bundle instead; nothing is lost.",
                         title="Export failed", severity="error", markup=False, timeout=10)
             return
-        self.notify(f"{path}\n(readable only by you; the token appears by its last 8 characters only)",
+        self.notify(f"{path}\n(only you can read it; the token shows as its last 8 characters; "
+                    f"{self.keys.key('bundle.copy')} copies the bundle instead of writing a file)",
                     title="Support bundle written", markup=False, timeout=10)
 
     def action_copy_bundle(self) -> None:

@@ -1,7 +1,9 @@
 """Keeping a token: the OS keyring (bounded, off the event loop) and the HF token file (asks first).
 
 A mixin for the app, so the app module stays about planning; it only reads the credentials pane
-and the app's token state, and reports back through the pane and notifications.
+and the app's token state, and reports back through the pane and notifications. After every save,
+delete or write (and on R) every token source is read again, so the Credentials pane lists what is
+there now: a deleted keyring token goes, a written token file appears.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from hftui.core.background import in_background
 from hftui.core.keystore import KeystoreError, KeystoreState, KeystoreStatus, save_to_token_file
 from hftui.core.printable import printable
 from hftui.core.redact import mask
-from hftui.core.tokens import TokenCandidate, hf_token_paths
+from hftui.core.tokens import PASTED, TokenCandidate, hf_token_paths
 from hftui.ui.screens import ConfirmScreen
 from hftui.ui.widgets.credentials import CredentialsPane
 
 if TYPE_CHECKING:
     from hftui.core.keystore import Keystore
+    from hftui.core.session import Session
     from hftui.core.tokens import TokenReport
     from hftui.ui.actions import Keys
 
@@ -41,6 +44,9 @@ class TokenKeeping:
     _token_file: Path | None
     _keyring_reader: Callable[[], str | None] | None  # set until the keyring's token has been read
     keyring_answered: Callable[[Callable[[], str | None]], None]
+    session: Session
+    _auto_token: bool
+    _rereading: bool = False  # every token source is being read again: the plan waits for it
 
     def token_to_store(self) -> str | None:
         """The pasted value if there is one, else the tested token; cleaned (what the user meant)."""
@@ -92,6 +98,38 @@ class TokenKeeping:
         self.keystore_status = status  # the credentials pane watches it
         self.update_bindings()
 
+    def reread_tokens(self, replan: bool = False) -> None:
+        """Read every token source again, off the event loop (the keyring may take its timeout), then
+        show them; `replan`: run the whole plan once they are read (as Run all does)."""
+        if self._keyring_reader is not None:  # the first read has not answered: it will list them
+            if replan:
+                self._replan(force=True)
+            return
+        keyring = self.keystore.read if self.keyring_usable else None
+        token_path = self._token_file if self.scenario is not None else None  # the demo's throwaway file
+
+        def read() -> TokenReport:
+            return self.session.reread_tokens(keyring_reader=keyring, token_path=token_path)
+
+        self._rereading = True
+        self._refresh_phase()
+        self._in_thread("token-sources", read, lambda report, error: self._tokens_reread(report, replan))
+
+    def _tokens_reread(self, report: TokenReport | None, replan: bool) -> None:
+        self._rereading = False
+        if report is not None:
+            self.tokens = report
+            if self._auto_token:
+                self.testing = report.active
+            elif self.testing is not None and self.testing.source != PASTED:
+                self.testing = report.by_source(self.testing.source) or self.testing
+        self._refresh_phase()
+        if replan:
+            self._replan(force=True)
+        else:
+            self._replan()  # only if the tested token changed
+        self._snapshot()
+
     def action_save_keyring(self) -> None:
         token = self.token_to_store()
         if token is None:
@@ -124,6 +162,7 @@ class TokenKeeping:
             return
         pane.show_keystore_result(message, ok=True)
         self.notify(message, title="Keyring", markup=False)
+        self.reread_tokens()
 
     @property
     def token_file(self) -> Path:

@@ -40,6 +40,7 @@ class KeyedActions:
     plan_busy: bool
     selected_step_id: str | None
     applicable: tuple
+    ascii_only: bool
 
     def _apply_config(self, config: Config) -> None:
         """The theme and the keymap of the settings file; what cannot be used is said once, on mount."""
@@ -52,7 +53,8 @@ class KeyedActions:
         self._remembered_theme = self.theme  # the theme the file already says (or the default): not written
         if config.keymap:
             self.set_keymap(config.keymap)
-            self.set_reactive(type(self).keys, Keys.of(config.keymap))
+        if config.keymap or self.ascii_only:
+            self.set_reactive(type(self).keys, Keys.of(config.keymap, plain=self.ascii_only))
         self._typed = self.keys.typed_methods()
 
     def _title_panes(self) -> None:
@@ -74,11 +76,13 @@ class KeyedActions:
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys read the same in the footer, the help and every hint: actions.display decides."""
-        return binding.key_display or display(binding.key)
+        return binding.key_display or display(binding.key, self.keys.plain)
 
     def update_bindings(self) -> None:
         """What applies now, into the app's `applicable`: a reactive with `bindings=True`, so the footer is
         told only when it changed (a highlight moves often; what the keys can do rarely changes)."""
+        if not self.screen_stack:
+            return  # quitting: a worker that ends now has no footer left to tell
         self.applicable = (type(self.focused).__name__,) + tuple(self.check_action(a, ()) for a in SHOWN_ACTIONS)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -100,7 +104,9 @@ class KeyedActions:
             return self.model is not None and self.baseline is not None
         if action == "copy_curl":
             return self._selected_exchange() is not None
-        if action in ("save_keyring", "write_token_file"):
+        if action == "save_keyring":
+            return bool(self.token_to_store()) and self.keyring_usable
+        if action == "write_token_file":
             return bool(self.token_to_store())
         if action == "use_pasted":
             return bool(self.query_one(CredentialsPane).pasted_value.strip())
@@ -115,7 +121,7 @@ class KeyedActions:
             self.retry(self.selected_step_id)
 
     def action_run_plan(self) -> None:
-        self._replan(force=True)
+        self.reread_tokens(replan=True)  # a token saved or written since is listed, and tested if it wins
 
     def action_copy_curl(self) -> None:
         selected = self._selected_exchange()
@@ -127,6 +133,28 @@ class KeyedActions:
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.keys, printable(str(self.config.path))))
+
+    def action_help_anywhere(self) -> None:
+        self.action_help()
+
+    async def action_quit_anywhere(self) -> None:
+        self.exit()
+
+    async def action_copy_or_quit(self) -> None:
+        """ctrl+c as lazygit and k9s read it: copy what is selected (in a field, or on the screen); with
+        nothing selected, quit."""
+        focused = self.focused
+        selected = focused.selected_text if isinstance(focused, Input) else self.screen.get_selected_text()
+        if selected and isinstance(focused, Input) and focused.password:
+            self.notify("The token field is never copied.", title="Not copied", severity="warning", timeout=4)
+            return
+        if selected:
+            self.copy_to_clipboard(selected)
+            if not isinstance(focused, Input):
+                self.screen.clear_selection()
+            self.notify(f"{len(selected)} characters", title="Copied the selection", timeout=4)
+            return
+        self.exit()
 
     def action_leave_field(self) -> None:
         self.action_focus_pane("steps")

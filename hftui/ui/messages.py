@@ -4,7 +4,7 @@ app's reactive attributes (see app.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -55,3 +55,10 @@ class BillToChosen(Message):
     """An organization to bill (X-HF-Bill-To), or None for 'try each org from whoami'."""
 
     org: str | None
+
+
+@dataclass
+class EvidenceWanted(Message):
+    """Enter on a line of the step tree: open the evidence viewer on what that line refers to."""
+
+    ref: Any  # a NodeRef of the step tree (its step, part, and for a bill-to attempt, its org)

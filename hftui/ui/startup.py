@@ -35,6 +35,7 @@ class Startup:
     _client: Any
     _startup_error: str | None
     _auto_token: bool
+    _rereading: bool
     session: Session
     _keyring_reader: Callable[[], str | None] | None
     _after_first_frame: Callable[[], None] | None
@@ -68,14 +69,16 @@ class Startup:
     @property
     def starting(self) -> bool:
         """The plan cannot start yet: the client is loading, or the keyring may still change the token."""
-        return (self._client is None and self._startup_error is None) or self._awaiting_keyring
+        return ((self._client is None and self._startup_error is None) or self._awaiting_keyring
+                or self._rereading)
 
     def _refresh_phase(self) -> None:
         """`waiting` and `busy` from the client, the keyring and the workers, for the panes that show them."""
         if self._client is None and self._startup_error is None:
             self.waiting = "starting"
         else:
-            self.waiting = "reading the OS keyring" if self._awaiting_keyring else None
+            self.waiting = ("reading the OS keyring" if self._awaiting_keyring else
+                            "reading the token sources again" if self._rereading else None)
         self.busy = self.plan_busy
 
     def keyring_answered(self, read: Callable[[], str | None]) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from hftui.core.tokens import (
+    TokenCandidate,
     TokenLocations,
     TokenProblem,
     clean_token,
@@ -30,15 +31,28 @@ OLD = "hf_" + "b" * 30 + "OLDTOKEN"
         ("sk-provider-key-1234567890", {TokenProblem.NOT_HF_TOKEN}),
         ("   ", {TokenProblem.EMPTY}),
         (GOOD, set()),
+        (f'"{GOOD}', {TokenProblem.STRAY_QUOTE}),
+        (f"{GOOD}'\n", {TokenProblem.STRAY_QUOTE, TokenProblem.TRAILING_WHITESPACE, TokenProblem.NEWLINE}),
+        (f'"Bearer {GOOD}', {TokenProblem.STRAY_QUOTE, TokenProblem.BEARER_PREFIX}),
     ],
 )
 def test_each_contamination_is_named(raw, expected):
     assert set(inspect_token(raw)) == expected
 
 
-@pytest.mark.parametrize("raw", [GOOD + "\n", f'"{GOOD}"', f"Bearer {GOOD}", "\ufeff" + GOOD, f' "Bearer {GOOD}" \n'])
+@pytest.mark.parametrize("raw", [GOOD + "\n", f'"{GOOD}"', f"Bearer {GOOD}", "\ufeff" + GOOD, f' "Bearer {GOOD}" \n',
+                                 f'"{GOOD}', f"{GOOD}`", f'"Bearer {GOOD}'])
 def test_cleaning_recovers_the_token_the_user_meant(raw):
     assert clean_token(raw) == GOOD
+
+
+def test_a_stray_leading_quote_is_named_as_such_not_as_a_provider_key():
+    """A pasted `"Bearer hf_…` (half of a quoted .env value): the cleaned token is the 36-character one."""
+    token = "hf_" + "x" * 33
+    candidate = TokenCandidate.pasted(f'"Bearer {token}')
+    assert len(candidate.cleaned) == 36 == len(token)
+    assert TokenProblem.NOT_HF_TOKEN not in candidate.problems
+    assert TokenProblem.STRAY_QUOTE.explanation.startswith("starts or ends with a lone quote")
 
 
 def test_precedence_token_env_then_env_then_keyring_then_file(tmp_path: Path):

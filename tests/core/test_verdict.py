@@ -94,6 +94,31 @@ def test_case_a_preferred_fails_baseline_works_pinned_unconfirmed():
     verdict = run(as_configured=exchange(401, INVALID_401), pinned="skip", mapping=exchange(401, {"error": "x"}),
                   catalog=exchange(503, "<html><title>503</title></html>"))
     assert (verdict.case, verdict.seed_case, matrix_key(verdict)) == (Case.PROVIDER_POLICY, "A", "A")
+    # No provider is known: the advice says how to find one before it says to pin one.
+    first = verdict.next_steps[0]
+    assert first.startswith("No provider is known here to serve Qwen/Qwen3.5-9B: find one on hf.co/Qwen/Qwen3.5-9B")
+    assert "--model Qwen/Qwen3.5-9B:PROVIDER" in first and "--model" not in first.app
+    assert "Model field ({app.focus_provider})" in first.app
+
+
+def test_case_a_with_a_known_live_provider_names_one_to_pin():
+    verdict = run(as_configured=exchange(401, INVALID_401), pinned="skip")
+    assert verdict.seed_case == "A"
+    assert verdict.next_steps[0].startswith("Pin a provider that serves the model: --model Qwen/Qwen3.5-9B:PROVIDER, e.g.")
+    assert "Route list" in verdict.next_steps[0].app
+
+
+def test_next_steps_name_flags_for_the_cli_and_panes_or_keys_for_the_app():
+    """Each next step reads as its command line form everywhere a string is expected (text, JSON, bundle)."""
+    import json
+
+    verdict = run(as_configured=exchange(401, INVALID_401), known_good=exchange(401, INVALID_401),
+                  pinned=exchange(401, INVALID_401))
+    assert verdict.case is Case.BILLING_OR_ACCOUNT
+    second = verdict.next_steps[1]
+    assert "--bill-to ORG" in second and "pane" not in second
+    assert "Bill to (Provider pane, {app.focus_provider})" in second.app
+    assert json.loads(json.dumps(list(verdict.next_steps)))[1] == str(second)
 
 
 def test_case_b_pinned_confirms_policy():
@@ -168,7 +193,8 @@ def test_token_invalid_when_whoami_rejects_it():
                   as_configured=exchange(401, INVALID_401), known_good=exchange(401, INVALID_401),
                   pinned=exchange(401, INVALID_401))
     assert verdict.case is Case.TOKEN_INVALID
-    assert Case.BILLING_OR_ACCOUNT in verdict.alternatives  # the same-401 pattern matches too, less specifically
+    # The same-401 pattern is there too, but billing_or_account speaks of a valid token: not an alternative here.
+    assert Case.BILLING_OR_ACCOUNT not in verdict.alternatives
 
 
 def test_trailing_newline_is_named_with_proof():

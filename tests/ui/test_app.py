@@ -15,8 +15,8 @@ from hftui.sim import SCENARIOS, ChatRule, Fault, get_scenario
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.steps import StepTree
 from helpers import until
-from uihelpers import (SIZE, choose, footer_dimmed, make_app, screen_text, settle, simulated, type_and_leave,
-                       widget_text)
+from uihelpers import (SIZE, choose, footer_dimmed, make_app, pane_words, screen_text, settle, simulated,
+                       type_and_leave, widget_text)
 
 MEANING = dict(MATRIX_ROWS)
 
@@ -151,12 +151,15 @@ async def test_keyring_without_backend_says_so_and_keeps_the_typed_token(sim_app
         typed = "hf_" + "TypedByHandNotARealToken0123"
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
+            app.query_one("#credentials").scroll_end(animate=False)
+            await pilot.pause()
             assert "no keyring here" in widget_text(app, "#credentials")
+            assert "No OS keyring is available" in pane_words(app, "#credentials")
             await type_and_leave(pilot, "#token-input", typed)
+            assert "Save token" in footer_dimmed(app), "s does not apply: there is no keyring to save to"
             await pilot.press("s")
             await settle(pilot)
-            await until(pilot, lambda: "✗ No OS keyring is available" in widget_text(app, "#credentials"),
-                        "the pane says there is no keyring")
+            assert "saving" not in widget_text(app, "#credentials"), "a dimmed key does nothing"
             assert app.query_one("#token-input", Input).value == typed
             assert typed not in screen_text(app)
     finally:
@@ -215,9 +218,7 @@ async def test_server_text_is_shown_literally_never_as_markup():
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             assert "— [bold red]pwned[/] [link=" in step_line(app, "known-good")
-            app.query_one("#diagnosis").scroll_end(animate=False)
-            await pilot.pause()
-            evidence = widget_text(app, "#diagnosis")
+            evidence = pane_words(app, "#diagnosis")
             assert "known-good: ✗ 401 chat: known-good openai/gpt-oss-120b:fastest: [bold red]pwned[/]" in evidence
             assert "[link=https://x.invalid]click[/link]" in evidence
 
@@ -231,7 +232,7 @@ async def test_server_text_in_a_steps_details_is_escaped_so_it_cannot_forge_a_li
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             select_step(app, "bill-to")  # skipped: "<account name> belongs to no organization"
-            await pilot.press("enter")
+            await pilot.press("space")  # expanded in place
             await pilot.pause()
             assert "skipped: ada\\x1b[8m\\u2028forged belongs to no organization" in widget_text(app, "#steps")
 
@@ -241,11 +242,13 @@ async def test_expanding_a_step_shows_request_and_response(sim_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         select_step(app, "as-configured")
-        await pilot.press("enter")
+        await pilot.press("space")
         await pilot.pause()
         steps = widget_text(app, "#steps")
-        assert "request POST http://127.0.0.1:‹port›/v1/chat/completions" in steps
-        assert "response 401 Unauthorized" in steps and "x-request-id Root=1-‹frozen›" in steps
+        assert "request POST http://127.0.0.1:8000/v1/chat/completions" in steps, "frozen: the default port"
+        # The router's ids are UUIDs: frozen, still one (fixed, and shaped like the real one).
+        assert re.search(r"response 401 Unauthorized  x-request-id [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-"
+                         r"[0-9a-f]{12}", steps)
         assert sim.scenario.client_token[3:] not in screen_text(app)
 
 
@@ -257,7 +260,8 @@ async def test_keys_that_type_text_leave_the_footer_while_typing(sim_app):
         app.query_one("#model", Input).focus()
         await pilot.pause()
         footer = widget_text(app, "KeyFooter")
-        assert "Quit" not in footer and "Retry step" not in footer
+        assert "q Quit" not in footer.replace("^q Quit", "") and "Retry step" not in footer
+        assert "^q Quit" in footer and "F1 Help" in footer, "the way out and help, with keys that work in a field"
         await pilot.press("q")
         assert app.is_running and app.query_one("#model", Input).value.endswith("q")
 
@@ -269,7 +273,7 @@ async def test_while_a_retry_runs_r_and_e_are_dimmed_in_the_footer_then_come_bac
         port = sim.port
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            assert footer_dimmed(app) == set()
+            assert footer_dimmed(app) == {"Save token"}, "no keyring in the tests: s does not apply"
             sim.stop()
             # The same address now hangs whoami until it stops: the retry is still running when the click
             # on its dimmed key arrives, however slow the machine.
@@ -277,7 +281,7 @@ async def test_while_a_retry_runs_r_and_e_are_dimmed_in_the_footer_then_come_bac
                 select_step(app, "whoami")
                 await pilot.press("r")
                 await until(pilot, lambda: hung.requests, "the retry reached the simulator")
-                assert app.plan_busy and footer_dimmed(app) == {"Retry step", "Export"}
+                assert app.plan_busy and footer_dimmed(app) == {"Retry step", "Export", "Save token"}
                 rings = []
                 app.bell = lambda: rings.append(1)
                 retry = next(entry for entry in app.query_one(KeyFooter).entries if entry.action == "retry_step")
@@ -286,7 +290,7 @@ async def test_while_a_retry_runs_r_and_e_are_dimmed_in_the_footer_then_come_bac
                 assert len(hung.requests) == 1
             await settle(pilot)  # stopping the simulator dropped the hung request: the retry ended
             assert app.plan_run.results["whoami"].run_count == 2, "the click on the dimmed key retried nothing"
-            assert footer_dimmed(app) == set()
+            assert footer_dimmed(app) == {"Save token"}
             assert "Retry step" in widget_text(app, "KeyFooter")
 
 
@@ -440,13 +444,21 @@ async def test_saving_and_deleting_with_a_working_keyring(sim_app, monkeypatch):
             await settle(pilot)
             app.query_one("#credentials").scroll_end(animate=False)
             await pilot.pause()
-            assert re.search(r"✓ [\w ]*MemoryKeyring \(available\)", widget_text(app, "#credentials"))
+            assert re.search(r"✓ available \([\w ]*MemoryKeyring\)", pane_words(app, "#credentials"))
+            assert app.tokens.by_source("keyring") is None
             await pilot.press("s")  # nothing pasted: the tested token, cleaned
             await until(pilot, lambda: "✓ Saved token …" in widget_text(app, "#credentials"), "the pane says saved")
             assert memory.store == {("hftui-test-memory", "token"): sim.token.strip()}
+            await settle(pilot)
+            app.query_one("#credentials").scroll_home(animate=False)
+            await pilot.pause()
+            assert "keyring …" in widget_text(app, "#credentials"), "the saved token is listed at once"
+            assert "read by hftui only" in pane_words(app, "#credentials")
             await pilot.press("d")
             await until(pilot, lambda: "✓ Deleted the token from the OS keyring" in widget_text(app, "#credentials"),
                         "the pane says deleted")
             assert memory.store == {}
+            await settle(pilot)
+            assert app.tokens.by_source("keyring") is None, "the deleted token is gone from the list"
     finally:
         keyring.set_keyring(previous)

@@ -13,10 +13,12 @@ import hftui.ui
 from hftui.ui.actions import ACTIONS, BY_ID, DEFAULT_KEYS, Keys, Scope, check_keymap, display
 from hftui.ui.app import HftuiApp
 from hftui.ui.commands import HftuiCommands
+from hftui.ui.evidence import EvidenceScreen
 from hftui.ui.screens import ConfirmScreen, HelpScreen
 from hftui.ui.widgets.footer import KeyFooter
+from hftui.ui.widgets.lists import KeyedOptionList
 from hftui.ui.widgets.steps import StepTree
-from uihelpers import SIZE, make_app, screen_text, settle, simulated, widget_text
+from uihelpers import SIZE, make_app, plain, screen_text, settle, simulated, widget_text
 
 KEYED = {action.id for action in ACTIONS if action.keys}
 
@@ -37,7 +39,8 @@ def help_ids(text: str) -> set[str]:
 
 
 def test_the_bindings_are_the_table():
-    bound = [binding.id for owner in (HftuiApp, StepTree, HelpScreen, ConfirmScreen) for binding in owner.BINDINGS]
+    owners = (HftuiApp, StepTree, KeyedOptionList, EvidenceScreen, HelpScreen, ConfirmScreen)
+    bound = [binding.id for owner in owners for binding in owner.BINDINGS]
     assert sorted(bound) == sorted(KEYED), "each keyed action is bound once, by its owner of its scope"
 
 
@@ -56,11 +59,12 @@ async def test_footer_help_and_palette_are_the_table(sim_app):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         app.screen.query_one("#help").scroll_end(animate=False)
-        text = app.screen.query_one("#help Static").render().plain
-        assert help_ids(text) == {a.id for a in ACTIONS if a.keys and a.scope in (Scope.APP, Scope.STEPS)}
+        text = plain(app.screen.query_one("#help Static").content, width=160)
+        in_help = (Scope.APP, Scope.STEPS, Scope.EVIDENCE)
+        assert help_ids(text) == {a.id for a in ACTIONS if a.keys and a.scope in in_help}
         for action in ACTIONS:
-            if action.keys and action.scope in (Scope.APP, Scope.STEPS):
-                assert re.search(rf"^  {re.escape(DEFAULT_KEYS.show(action.id))} .*", text, re.M), action.id
+            if action.keys and action.scope in in_help:
+                assert re.search(rf"^{re.escape(DEFAULT_KEYS.show(action.id))}  .*", text, re.M), action.id
         await pilot.press("escape")
 
         app.action_applies = lambda action: True  # every entry of the table applies
@@ -125,10 +129,10 @@ async def test_a_keymap_changes_the_key_the_footer_the_help_and_the_hints():
             assert app.focused is app.query_one("#model", Input)
             await pilot.press("escape", "question_mark")
             await pilot.pause()
-            text = app.screen.query_one("#help Static").render().plain
-            assert re.search(r"^  x +Run only the selected step again", text, re.M)
-            assert re.search(r"^  F5 +Copy the support bundle", text, re.M)
-            assert not re.search(r"^  r +", text, re.M)
+            text = plain(app.screen.query_one("#help Static").content, width=160)
+            assert re.search(r"^x +Run only the selected step again", text, re.M)
+            assert re.search(r"^F5 +Copy the support bundle", text, re.M)
+            assert not re.search(r"^r +", text, re.M)
 
 
 async def test_a_keymap_changes_the_hint_of_an_empty_model_field():
@@ -201,7 +205,8 @@ def test_keymap_checks():
     usable, problems = check_keymap({"step.retry": "c", "step.copy_curl": "y"})
     assert usable == {"step.retry": "c", "step.copy_curl": "y"} and not problems, "a swap is no clash"
     assert check_keymap({"app.help": "?"})[0] == {"app.help": "question_mark"}
-    assert Keys.of({"app.help": "?"}).show("app.help") == "? / F1"
+    assert Keys.of({"app.help": "?"}).show("app.help") == "?"
+    assert Keys.of({"app.help": "?"}).show("evidence.close") == "esc / q", "one action's keys, joined"
 
 
 @pytest.mark.parametrize("key, shown", [("r", "r"), ("R", "R"), ("question_mark", "?"), ("f1", "F1"),
@@ -215,3 +220,36 @@ def test_typed_keys_are_off_in_fields_remapped_or_not():
     assert keys.typed("step.retry"), "Textual drops a letter's binding in a field before the keymap applies"
     assert keys.typed("app.help_f1"), "h types into a field"
     assert not keys.typed("app.command_palette")
+
+
+def test_every_key_a_next_step_names_is_an_action_of_the_table():
+    """A rule's next step names keys as `{action.id}` for the app to fill in (core/rules.py, core/call_rules.py):
+    each one exists."""
+    import ast
+
+    import hftui.core.call_rules as call_rules
+    import hftui.core.facts as facts
+    import hftui.core.rules as rules
+
+    def literal_text(node: ast.AST, module) -> str:
+        """The text an app form is written with: its literal parts and the string constants it uses."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(literal_text(part, module) for part in node.values)
+        if isinstance(node, ast.FormattedValue) and isinstance(node.value, ast.Name):
+            value = getattr(module, node.value.id, "")
+            return value if isinstance(value, str) else ""
+        if isinstance(node, ast.BinOp):
+            return literal_text(node.left, module) + literal_text(node.right, module)
+        return ""
+
+    app_forms = []
+    for module in (rules, call_rules, facts):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        app_forms += [literal_text(call.args[1], module) for call in ast.walk(tree)
+                      if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Hint" and len(call.args) > 1]
+    named = {name for form in app_forms for name in re.findall(r"\{([a-z_]+\.[a-z_0-9]+)\}", form)}
+    assert len(app_forms) >= 8 and named, "the rules' hints are found"
+    assert named <= set(BY_ID), named - set(BY_ID)
+    assert DEFAULT_KEYS.fill("(Provider pane, {app.focus_provider}); {bundle.export}") == "(Provider pane, 2); e"

@@ -17,19 +17,22 @@ def test_main_screen(snap_compare, name):
         assert snap_compare(app, terminal_size=(160, 48), run_before=settle)
 
 
-def test_main_screen_small_terminal(snap_compare):
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+def test_main_screen_small_terminal(snap_compare, size):
     with simulated("case-b") as sim:
         app = make_app(sim.scenario, sim.url, frozen=True)
-        assert snap_compare(app, terminal_size=(100, 30), run_before=settle)
+        assert snap_compare(app, terminal_size=size, run_before=settle)
 
 
-def test_a_step_expanded(snap_compare):
-    async def expand(pilot) -> None:
+def test_the_evidence_viewer(snap_compare):
+    async def open_viewer(pilot) -> None:
         await settle(pilot)
         tree = pilot.app.query_one("#steps")
+        tree.focus()
         tree.select("as-configured")
+        await pilot.pause()
         await pilot.press("enter")
 
     with simulated("case-b") as sim:
         app = make_app(sim.scenario, sim.url, frozen=True)
-        assert snap_compare(app, terminal_size=(160, 48), run_before=expand)
+        assert snap_compare(app, terminal_size=(100, 30), run_before=open_viewer)

@@ -36,9 +36,9 @@ async def test_copy_as_curl_on_an_attempt_copies_that_attempts_request():
             tree = app.query_one(StepTree)
             tree.focus()
             tree.select("bill-to")
-            await pilot.press("enter")  # expand the step: its attempts show
+            await pilot.press("space")  # expand the step: its attempts show
             await move_to_line(pilot, tree, "attempt with X-HF-Bill-To: acme-research")
-            await pilot.press("enter")  # expand that attempt
+            await pilot.press("space")  # expand that attempt
             await move_to_line(pilot, tree, "request ")
             await pilot.press("c")
             assert "X-HF-Bill-To: acme-research" in app.clipboard

@@ -41,9 +41,28 @@ def screen_text(app) -> str:
     return console.export_text()
 
 
+def plain(renderable, width: int = 100) -> str:
+    """What a Rich renderable (a widget's `content`: Text, a Group, a grid) reads as at `width` columns."""
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None, legacy_windows=False)
+    console.print(renderable)
+    return console.export_text()
+
+
+def pane_words(app, selector: str) -> str:
+    """A pane's text with its borders dropped and its lines joined by single spaces: a phrase the pane
+    wraps over two lines reads whole (for asserting on sentences at any width)."""
+    lines = widget_text(app, selector).splitlines()[1:-1]
+    return " ".join(" ".join(line.strip("│ ▁▂▃▄▅▆▇█").split()) for line in lines)
+
+
 def widget_text(app, selector: str) -> str:
     """The lines of one widget's region of the screen."""
-    region = app.query_one(selector).region
+    from textual.css.query import NoMatches
+
+    try:
+        region = app.screen.query_one(selector).region  # the screen on top (the evidence viewer, help)
+    except NoMatches:
+        region = app.query_one(selector).region
     lines = screen_text(app).splitlines()
     return "\n".join(line[region.x:region.right] for line in lines[region.y:region.bottom])
 

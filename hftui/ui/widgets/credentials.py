@@ -20,9 +20,10 @@ from textual.widgets.option_list import Option
 from hftui.core.keystore import KeystoreState, KeystoreStatus
 from hftui.core.redact import mask
 from hftui.core.status import StepStatus
-from hftui.core.tokens import PASTED, TokenCandidate, TokenReport
+from hftui.core.tokens import PASTED, TokenCandidate, TokenReport, read_by
 from hftui.ui.actions import Keys
 from hftui.ui.messages import TokenChosen
+from hftui.ui.widgets.lists import KeyedOptionList, refill
 
 if TYPE_CHECKING:
     from hftui.core.diagnosis import Diagnosis
@@ -49,7 +50,7 @@ class CredentialsPane(VerticalScroll):
         self._paste_check, self._keyring, self._keyring_result = Text(), Text(), Text()
 
     def compose(self) -> ComposeResult:
-        sources = OptionList(id="sources", markup=False, classes="field first")
+        sources = KeyedOptionList(id="sources", markup=False, classes="field first")
         sources.border_title = "Token sources · first found wins"
         yield sources
         yield Static(id="account")
@@ -86,23 +87,21 @@ class CredentialsPane(VerticalScroll):
         if testing is not None and testing.source == PASTED:
             candidates.insert(0, testing)
         self._candidates = candidates
-        sources = self.query_one("#sources", OptionList)
-        highlighted = sources.highlighted
-        sources.clear_options()
-        if not candidates:
-            sources.add_option(Option(Text("no token found in any source", style="bold red"), disabled=True))
         diagnosis = self.app.diagnosis
         if diagnosis is not None:
             from hftui.core.checked import checked  # the engine's: loaded once a diagnosis exists
+        options = []
         for index, candidate in enumerate(candidates):
             text = _candidate_text(candidate, candidate == testing)
             said = checked(diagnosis, candidate) if diagnosis is not None else None
             if said is not None and said.http_status is not None:
                 good = said.http_status == 200 and said.can_call_inference is not False
                 text.append(f"\n    {'✓' if good else '✗'} {said.words}", style="green" if good else "bold red")
-            sources.add_option(Option(text, id=f"src-{index}"))
-        if highlighted is not None and highlighted < len(candidates):
-            sources.highlighted = highlighted
+            options.append(Option(text, id=f"src-{index}"))
+        if not candidates:
+            options.append(Option(Text("no token found in any source", style="bold red"), disabled=True))
+        tested = next((f"src-{index}" for index, c in enumerate(candidates) if c == testing), None)
+        refill(self.query_one("#sources", OptionList), options, current=tested)
 
         text = Text()
         if testing is not None and testing != report.active:
@@ -133,10 +132,11 @@ class CredentialsPane(VerticalScroll):
         account = diagnosis.account if diagnosis else None
         if step is None or step.status is StepStatus.PENDING:
             text.append("· not run yet", style="dim")
-        elif step.status is StepStatus.RUNNING:
+        elif step.status is StepStatus.RUNNING and account is None:
             text.append("… asking the Hub", style="yellow")
         elif account is not None:
-            text.append("✓ ", style="bold green")
+            # Asked again (a retry): what it said last stays, at the same height, until it answers.
+            text.append(*("… ", "yellow") if step.status is StepStatus.RUNNING else ("✓ ", "bold green"))
             text.append(account.name, style="bold")
             if account.fullname:
                 text.append(f" ({account.fullname})")
@@ -171,11 +171,14 @@ class CredentialsPane(VerticalScroll):
         else:
             mark, style = (("✓", "green") if status.secure else
                            ("–", "dim") if status.state is KeystoreState.DISABLED else ("✗", "bold red"))
-            text.append(f"{mark} {status.backend} ({_STATE_WORDS.get(status.state, status.state.value)})", style=style)
+            text.append(f"{mark} {_STATE_WORDS.get(status.state, status.state.value)}", style=style)
+            if status.state not in (KeystoreState.NO_BACKEND, KeystoreState.DISABLED):
+                text.append(f" ({status.backend})", style="dim")  # "fail Keyring" would only repeat "no keyring"
             text.append(f"\n  {status.message}")
             if status.secure:
                 text.append(f"\n  {keys.key('token.save_keyring')}: save the token to the keyring · "
-                            f"{keys.key('token.delete_keyring')}: delete it from the keyring", style="dim")
+                            f"{keys.key('token.delete_keyring')}: delete it from the keyring (hftui's own "
+                            f"entry: huggingface_hub and your app never read it)", style="dim")
             else:
                 text.append(f"\n  keys: enter in the paste field = this session only · "
                             f"{keys.key('token.write_file')} = write the HF token file", style="dim")
@@ -190,7 +193,9 @@ class CredentialsPane(VerticalScroll):
         text.append(message)
         self._keyring_result = text
         self._show_token_notes()
-        self.call_after_refresh(self.scroll_end, animate=False)  # the result is the pane's last line
+        # The result is the pane's last line: kept in view while the sources above it are read again,
+        # until the user scrolls.
+        self.anchor()
 
     # -- events ------------------------------------------------------------------------------
 
@@ -267,4 +272,7 @@ def _candidate_text(candidate: TokenCandidate, testing: bool) -> Text:
         text.append(f"\n      {note}", style="dim")
     if candidate.note and candidate.source != PASTED:
         text.append(f"\n    {candidate.note}", style="dim")
+    runtimes = read_by(candidate.source)
+    if runtimes:
+        text.append(f"\n    {runtimes}", style="dim italic")
     return text

@@ -6,7 +6,9 @@ retry, and the old keys were kept alive (Textualize/textual#6666). Here the keys
 bindings change repaints one line. Clicks and tooltips find their key by column.
 
 What it lists, the labels and the tooltips come from the bindings, which actions.py makes; the
-keys are drawn by `App.get_key_display`, the same words the help and the hints use.
+keys are drawn by `App.get_key_display`, the same words the help and the hints use. When the line is
+too short for every key, the way out, help and the palette stay (ESSENTIAL) and the rest that fits
+whole is shown in the table's order.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from rich.text import Text
 from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
+
+
+# Always in the footer, first of each group that is bound and on: how to leave (q, or ^q in a text field;
+# the viewer's esc), help (?, or F1 in a field), the command palette.
+ESSENTIAL = (("close", "dismiss", "quit", "quit_anywhere"), ("help", "help_anywhere"), ("command_palette",))
 
 
 class FooterEntry(NamedTuple):
@@ -68,13 +75,27 @@ class KeyFooter(Widget, can_focus=False):
             self.refresh()
 
     def render(self) -> Text:
-        active = self.screen.active_bindings
+        """The keys that apply, one per action. How to leave, help and the palette come first: they are
+        drawn at the right edge and the others fill what is left, whole or not at all, so a narrow
+        terminal loses the least needed keys, never the way out."""
         key_style = self.get_component_rich_style("key-footer--key")
         description_style = self.get_component_rich_style("key-footer--description")
+        essentials, others = self._choose()
+        width = self.size.width or 80
+
+        def label_width(binding) -> int:
+            return 1 + len(self.app.get_key_display(binding)) + 1 + len(binding.description) + 1
+
+        tail = sum(label_width(binding) for binding, _, _ in essentials) + 1
+        shown, used = [], 0
+        for item in others:
+            if used + label_width(item[0]) + tail <= width:
+                shown.append(item)
+                used += label_width(item[0])
         line = Text(no_wrap=True, overflow="crop", end="")
         entries: list[FooterEntry] = []
 
-        def add(binding, enabled: bool, tooltip: str, *, separator: str = " ") -> None:
+        def add(binding, enabled: bool, tooltip: str, separator: str = " ") -> None:
             start = line.cell_len
             hovered = self._hovered is not None and self._hovered.key == binding.key
             line.append(separator)
@@ -87,24 +108,29 @@ class KeyFooter(Widget, can_focus=False):
                                        start, line.cell_len))
             line.append(" ")
 
-        actions: set[str] = set()
-        palette = None
-        for active_binding in active.values():
-            _, binding, enabled, tooltip = active_binding
-            if binding.action == "command_palette":
-                palette = active_binding
-            elif binding.show and binding.action not in actions:  # one key per action, the first bound
-                actions.add(binding.action)
-                add(binding, enabled, tooltip)
-        if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
-            _, binding, enabled, _ = palette
-            label_width = 2 + len(self.app.get_key_display(binding)) + 1 + len(binding.description)
-            gap = self.size.width - line.cell_len - label_width
-            if gap >= 1:  # at the right edge, when it fits
-                line.append(" " * (gap - 1))
-                add(binding, enabled, binding.tooltip, separator="▏")
+        for binding, enabled, tooltip in shown:
+            add(binding, enabled, tooltip)
+        gap = width - line.cell_len - tail + 1
+        line.append(" " * max(gap - 1, 0))
+        for number, (binding, enabled, tooltip) in enumerate(essentials):
+            add(binding, enabled, tooltip, separator="▏" if number == 0 else " ")
         self.entries = tuple(entries)
         return line
+
+    def _choose(self) -> tuple[list, list]:
+        """(the essential keys: leave, help, palette; the others shown), each (binding, enabled, tooltip)."""
+        by_action: dict[str, tuple] = {}
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            by_action.setdefault(binding.action, (binding, enabled, tooltip or binding.tooltip))
+        essentials = []
+        for group in ESSENTIAL:
+            chosen = next((by_action[action] for action in group if action in by_action), None)
+            if chosen is not None and (chosen[0].action != "command_palette" or self.app.ENABLE_COMMAND_PALETTE):
+                essentials.append(chosen)
+        taken = {item[0].action for item in essentials}
+        others = [item for action, item in by_action.items() if item[0].show and action not in taken
+                  and not any(action in group for group in ESSENTIAL)]
+        return essentials, others
 
     def entry_at(self, x: int) -> FooterEntry | None:
         return next((entry for entry in self.entries if entry.start <= x < entry.end), None)

@@ -1,9 +1,16 @@
-"""The diagnosis: the seed's A–D matrix plus every other case, the matching row marked ▶, then the verdict."""
+"""The diagnosis: the verdict first (its title, why, what to do, the evidence), then the cases matrix.
+
+What the user came for is at the top of the pane at every size, down to 80x24: the title, the
+summary and the next steps come before the evidence, and the matrix is below them, compact: one line
+per seed row (A–D), the matching case if it is another one, and the other cases folded into one line.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -12,26 +19,25 @@ from textual.widgets import Static
 
 from hftui.core.cases import MATRIX_ROWS, SEEDED_CASES, Case, matrix_key
 from hftui.ui.actions import Keys
-from hftui.ui.format import Formatter
+from hftui.ui.format import Formatter, one_line
 
 if TYPE_CHECKING:
     from hftui.core.diagnosis import Diagnosis
 
 OTHER_CASES: tuple[Case, ...] = tuple(case for case in Case if case not in SEEDED_CASES)
 HIT_STYLE = "bold reverse"
-COLUMN_WIDTH = 45  # other cases go into columns of this width when the pane is wide enough
 
 
 class Matrix(Static):
-    """Rows A–D, then the other cases in as many columns as fit the width. Textual draws it again when
-    the mark moves (a reactive: only when it is a different row) or the size changes."""
+    """Rows A–D, the matching other case (if any), and the other cases on one line. Textual draws it
+    again when the mark moves (a reactive: only when it is a different row)."""
 
     marked: reactive[tuple[str | None, Case | None]] = reactive((None, None), layout=True)  # (row key, case)
 
     def render(self) -> Text:
         key, case = self.marked
-        width = max(self.size.width, 20)
         text = Text(no_wrap=True, overflow="ellipsis")  # one row per line, cut rather than wrapped
+        text.append("Cases\n", style="bold underline")
         for letter, meaning in MATRIX_ROWS:
             hit = letter == key
             line = Text(f"{'▶' if hit else ' '} {letter}  {meaning}", style=HIT_STYLE if hit else "")
@@ -39,44 +45,34 @@ class Matrix(Static):
                 line.append(f"  [{case.value}]")
             text.append_text(line)
             text.append("\n")
-        columns = max(1, width // COLUMN_WIDTH)
-        cell = width // columns
-        for start in range(0, len(OTHER_CASES), columns):
-            for other in OTHER_CASES[start:start + columns]:
-                hit = other.value == key
-                label = f"{'▶' if hit else ' '} ·  {other.title}"
-                label = label[: cell - 2] + "…" if len(label) >= cell else label
-                text.append(f"{label:<{cell}}" if columns > 1 else label, style=HIT_STYLE if hit else "")
+        others = list(OTHER_CASES)
+        hit_other = next((other for other in others if other.value == key), None)
+        if hit_other is not None:
+            text.append(f"▶ ·  {hit_other.title}  [{hit_other.value}]", style=HIT_STYLE)
             text.append("\n")
-        text.rstrip()
+            others.remove(hit_other)
+        text.append(f"  ·  {len(others)} other cases: ", style="dim")
+        text.append(", ".join(other.value for other in others), style="dim")
         return text
 
 
 class DiagnosisPane(VerticalScroll, can_focus=True):
-    """Matrix on top, the verdict's title, summary, evidence (with request ids) and next steps below.
-
-    In a short pane (a 30-row terminal) the verdict comes first: what to do matters more than
-    where it sits in the matrix, which is one scroll away and named in the top bar anyway."""
-
-    SHORT = 20  # rows inside the pane below which the verdict goes first
+    """The verdict, then the matrix. Everything is drawn from the app's `diagnosis` (and `notice` when
+    there is none yet, `keys` for the hints that name a key)."""
 
     def __init__(self, formatter: Formatter, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._formatter = formatter
+        self._fitted_to = (0, 0)
 
     def on_resize(self) -> None:
-        verdict_first = self.scrollable_content_region.height < self.SHORT
-        if verdict_first != self.has_class("-verdict-first"):
-            matrix, verdict = self.query_one(Matrix), self.query_one("#verdict", Static)
-            if verdict_first:
-                self.move_child(verdict, before=matrix)
-            else:
-                self.move_child(matrix, before=verdict)
-            self.set_class(verdict_first, "-verdict-first")
+        region = self.scrollable_content_region
+        if (region.width, region.height) != self._fitted_to:
+            self._redraw()
 
     def compose(self) -> ComposeResult:
-        yield Matrix(id="matrix")
         yield Static(id="verdict")
+        yield Matrix(id="matrix")
 
     def on_mount(self) -> None:
         for name in ("diagnosis", "notice", "keys"):
@@ -88,46 +84,83 @@ class DiagnosisPane(VerticalScroll, can_focus=True):
             self.query_one(Matrix).marked = (None, None)
             self.query_one("#verdict", Static).update(Text(self.app.notice, style="italic"))
         else:
-            self._show(diagnosis)
+            region = self.scrollable_content_region
+            self._fitted_to = (region.width, region.height)
+            self.query_one(Matrix).marked = (matrix_key(diagnosis.verdict), diagnosis.verdict.case)
+            fit = (self.app.console, region.width, region.height) if region.width and region.height else None
+            self.query_one("#verdict", Static).update(verdict_view(diagnosis, self.app.keys, self._formatter, fit))
 
-    def _show(self, diagnosis: Diagnosis) -> None:
-        verdict = diagnosis.verdict
-        done = diagnosis.done
-        total = len(diagnosis.steps)
-        running = done < total
-        self.query_one(Matrix).marked = (matrix_key(verdict), verdict.case)
-        fmt = self._formatter
 
-        text = Text()
-        seed = f"case {verdict.seed_case} · " if verdict.seed_case else ""
-        text.append(f"▶ {verdict.title}", style="bold")
-        text.append(f"  ({seed}{verdict.case.value})", style="dim")
-        if running:
-            text.append(f"  … provisional: {done} of {total} steps done", style="yellow")
-        text.append("\n")
-        text.append(verdict.summary)
-        text.append("\n")
-        if verdict.evidence:
-            text.append("\nEvidence\n", style="bold underline")
-            for item in verdict.evidence:
-                text.append(f"  {item.step_id}: ", style="bold")
-                text.append(item.line)  # its mark drawn from its status
-                text.append("\n")
-                rid = fmt.request_id(item.request_id)
-                if rid:
-                    text.append(f"      x-request-id {rid}\n", style="dim")
-        if verdict.next_steps:
-            text.append("\nNext steps\n", style="bold underline")
-            for number, step in enumerate(verdict.next_steps, 1):
-                text.append(f"  {number}. {step}\n")
-        if verdict.alternatives:
-            text.append("\nAlso consistent with: ", style="bold")
-            text.append(", ".join(case.title for case in verdict.alternatives))
-            text.append("\n")
-        failed = [s.step_id for s in diagnosis.steps if s.status.failed]
-        if failed and not running:
-            keys: Keys = self.app.keys
-            text.append(f"\nSelect a failed step and press {keys.key('step.retry')} to retry only it; "
-                        f"{keys.key('plan.run')} runs the whole plan.", style="dim")
-        text.rstrip()
-        self.query_one("#verdict", Static).update(text)
+def verdict_view(diagnosis: Diagnosis, keys: Keys, fmt: Formatter,
+                 fit: tuple[Console, int, int] | None = None) -> RenderableType:
+    """Title, summary, next steps (the app's form of each: panes and keys), evidence, alternatives.
+    Numbered items and evidence hang under their first line at any width (a grid, not hard wraps).
+
+    `fit` (console, width, height of the pane): the title, the summary's start and the whole first next
+    step must be on the pane's first screen; a summary too long for that is cut there and given in
+    full under "Why", after the next steps."""
+    verdict = diagnosis.verdict
+    done, total = diagnosis.done, len(diagnosis.steps)
+    running = done < total
+    head = Text()
+    head.append(f"▶ {verdict.title}", style="bold")
+    head.append(f"  (case {verdict.seed_case})" if verdict.seed_case else f"  ({verdict.case.value})", style="dim")
+    if running:
+        head.append(f"  … provisional: {done} of {total} steps done", style="yellow")
+    summary = Text(one_line(verdict.summary, limit=2000))
+    hints = [Text(one_line(keys.fill(getattr(step, "app", step)), limit=2000)) for step in verdict.next_steps]
+    shown, cut = _fitted(head, summary, hints[:1], fit)
+    parts: list[RenderableType] = [head, shown]
+    if hints:
+        parts.append(Text("Next steps", style="bold underline"))
+        steps = _grid()
+        for number, hint in enumerate(hints, 1):
+            steps.add_row(f"{number}.", hint)
+        parts.append(steps)
+    if cut:
+        parts += [Text("\nWhy", style="bold underline"), summary]
+    if verdict.evidence:
+        parts.append(Text("\nEvidence", style="bold underline"))
+        evidence = _grid()
+        for item in verdict.evidence:
+            fact = Text(one_line(item.line, limit=2000))
+            rid = fmt.request_id(item.request_id, item.step_id)
+            if rid:
+                fact.append(f"\nx-request-id {rid}", style="dim")
+            evidence.add_row(Text(f"{item.step_id}:", style="bold"), fact)
+        parts.append(evidence)
+    if verdict.alternatives:
+        also = Text("\nAlso consistent with: ", style="bold")
+        also.append(", ".join(case.title for case in verdict.alternatives))
+        parts.append(also)
+    if any(step.status.failed for step in diagnosis.steps) and not running:
+        parts.append(Text(f"\nSelect a failed step and press {keys.key('step.retry')} to retry only it; "
+                          f"{keys.key('plan.run')} runs the whole plan; {keys.key('steps.open')} opens a "
+                          f"step's request and response.", style="dim"))
+    parts.append(Text(""))
+    return Group(*parts)
+
+
+def _fitted(head: Text, summary: Text, first: list[Text], fit: tuple[Console, int, int] | None) -> tuple[Text, bool]:
+    """(the summary as the top of the pane shows it, whether it was cut to leave room for the first step)."""
+    if fit is None:
+        return summary, False
+    console, width, height = fit
+    rows = len(head.wrap(console, width)) + sum(1 + len(hint.wrap(console, max(width - 3, 1))) for hint in first)
+    lines = summary.wrap(console, width)
+    room = max(height - rows, 1)
+    if len(lines) <= room:
+        return summary, False
+    kept = Text("\n").join(lines[:room])
+    kept.rstrip()
+    last_space = kept.plain.rfind(" ", kept.plain.rfind("\n") + 1, max(len(kept.plain) - 1, 0))
+    kept.truncate(last_space if last_space > 0 else max(kept.cell_len - 2, 0))  # a whole word, or a cut one
+    kept.append(" …", style="dim")
+    return kept, True
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    return grid

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from hftui.core.hub import POLICIES, ModelRef, ProviderOption
 from hftui.ui.format import context, price
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen
+from hftui.ui.widgets.lists import KeyedOptionList, refill
 
 POLICY_HELP = {
     "fastest": "highest throughput (= no suffix)",
@@ -41,9 +42,9 @@ class ProviderPane(VerticalScroll):
         # Each label is its field's border title: a Static per label would cost the first frame a widget each.
         yield _titled(Input(id="model", placeholder="org/name[:policy|:provider], e.g. Qwen/Qwen3.5-9B:preferred",
                             validate_on=["submitted"], classes="field first"), "Model, exactly as your app sends it")
-        yield _titled(OptionList(id="routes", markup=False, classes="field"), "Route · $ in/out per 1M · context")
+        yield _titled(KeyedOptionList(id="routes", markup=False, classes="field"), "Route · $ in/out per 1M · context")
         yield _titled(Input(id="baseline", validate_on=["submitted"], classes="field"), "Known-good baseline")
-        yield _titled(OptionList(id="bill-to", markup=False, classes="field"), "Bill to (X-HF-Bill-To)")
+        yield _titled(KeyedOptionList(id="bill-to", markup=False, classes="field"), "Bill to (X-HF-Bill-To)")
 
     def on_mount(self) -> None:
         for field in self.query(Input):
@@ -90,25 +91,29 @@ class ProviderPane(VerticalScroll):
             note = "not listed as serving this model" if known else "provider list not read yet"
             options.append((model.provider, _route_text(f":{model.provider}", note, True, live=False), False))
         if not providers:
-            hint = ("… reading the catalog and the Hub mapping" if not known else
+            hint = ("enter the model above: its providers are listed here" if model is None else
+                    "… reading the catalog and the Hub mapping" if not known else
                     "no provider is known to serve this model (catalog and mapping list none)")
             options.append(("", Text(f"  {hint}", style="dim italic"), True))
-        _refill(self.query_one("#routes", OptionList),
-                [Option(text, id=f"route:{route}" if route else None, disabled=disabled)
-                 for route, text, disabled in options])
+        refill(self.query_one("#routes", OptionList),
+               [Option(text, id=f"route:{route}" if route else None, disabled=disabled)
+                for route, text, disabled in options], current=f"route:{current}" if current else None)
 
     def _show_orgs(self) -> None:
         orgs, bill_to = self.app.orgs, self.app.bill_to
-        names = list(dict.fromkeys(orgs))  # whoami may list an org twice: one line (and option id) each
+        names = list(dict.fromkeys(orgs or ()))  # whoami may list an org twice: one line (and option id) each
         if bill_to and bill_to not in names:
             names.insert(0, bill_to)
         options = [Option(_route_text("none set", "try each org from whoami", bill_to is None),
                           id="bill:")]
         options += [Option(_route_text(org, "bill this organization", org == bill_to), id=f"bill:{org}")
                     for org in names]
-        if not orgs:
-            options.append(Option(Text("  no organization from whoami", style="dim italic"), disabled=True))
-        _refill(self.query_one("#bill-to", OptionList), options)
+        if orgs is None:
+            options.append(Option(Text("  … waiting for whoami to list your organizations", style="dim italic"),
+                                  disabled=True))
+        elif not orgs:
+            options.append(Option(Text("  whoami lists no organization", style="dim italic"), disabled=True))
+        refill(self.query_one("#bill-to", OptionList), options, current=f"bill:{bill_to or ''}")
 
     # -- events ------------------------------------------------------------------------------
 
@@ -146,11 +151,3 @@ def _route_text(name: str, detail: str, selected: bool, live: bool = True) -> Te
     text.append(f"{name:<15}", style="bold" if selected else ("" if live else "dim"))
     text.append(f" {detail}", style="" if live else "dim")
     return text
-
-
-def _refill(options: OptionList, items: list[Option]) -> None:
-    highlighted = options.highlighted
-    options.clear_options()
-    options.add_options(items)
-    if highlighted is not None and highlighted < len(items) and not items[highlighted].disabled:
-        options.highlighted = highlighted

@@ -1,7 +1,15 @@
-"""The plan as a live tree: one node per step, its request and response one level down."""
+"""The plan as a live tree: one node per step, its request and response one level down.
+
+A running step's line counts up while it waits and says how long it may still wait: a timer
+redraws only the running lines, and only when what they say changed (whole seconds: one line a
+second over SSH; paused while nothing runs), timed by `clock` so a test can hold time still or move
+it on.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -11,8 +19,9 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from hftui.core.status import StepStatus
-from hftui.ui.actions import DEFAULT_KEYS, Scope
+from hftui.ui.actions import DEFAULT_KEYS, Keys, Scope
 from hftui.ui.format import Formatter, one_line
+from hftui.ui.messages import EvidenceWanted
 
 if TYPE_CHECKING:
     from hftui.core.plan import StepResult
@@ -49,25 +58,36 @@ class StepTree(Tree[NodeRef]):
     ICON_NODE = "▸ "
     ICON_NODE_EXPANDED = "▾ "
     BINDINGS = DEFAULT_KEYS.bindings(Scope.STEPS)
+    TICK_SECONDS = 0.5
 
-    def __init__(self, formatter: Formatter, *, id: str | None = None) -> None:
+    def __init__(self, formatter: Formatter, *, clock: Callable[[], float] = time.monotonic,
+                 id: str | None = None) -> None:
         super().__init__("plan", id=id)
         self.show_root = False
         self.guide_depth = 3
+        self.auto_expand = False  # enter opens the evidence viewer; space (or a click) expands in place
         self._formatter = formatter
+        self._clock = clock
+        self._timeout: float | None = None
         self._step_nodes: dict[str, TreeNode[NodeRef]] = {}
         self._purpose: dict[str, str] = {}
         self._open: set[NodeRef] = set()  # detail nodes the user opened; kept open across updates
+        self._running: dict[str, tuple[StepResult, float]] = {}  # step id: (its running result, when it started)
+
+    def on_mount(self) -> None:
+        self._ticker = self.set_interval(self.TICK_SECONDS, self.tick, pause=True)
 
     # -- what the app calls ------------------------------------------------------------------
 
-    def reset(self, specs: list[StepSpec]) -> None:
-        """A new run: one waiting node per step, the cursor kept on the same step when it still exists."""
+    def reset(self, specs: list[StepSpec], timeout: float | None = None) -> None:
+        """A new run: one waiting node per step, the cursor kept on the same step when it still exists.
+        `timeout`: each call's, for the time a running step may still wait."""
         from hftui.core.plan import StepResult  # the engine: loaded after the first frame, before any plan
         selected = self.selected_step_id
         expanded = {sid for sid, node in self._step_nodes.items() if node.is_expanded}
         self.clear()
-        self._step_nodes, self._purpose = {}, {}
+        self._step_nodes, self._purpose, self._running = {}, {}, {}
+        self._timeout = timeout
         for spec in specs:
             self._purpose[spec.step_id] = spec.purpose
             waiting = StepResult(spec.step_id, spec.title)
@@ -81,16 +101,43 @@ class StepTree(Tree[NodeRef]):
     def show_message(self, message: str) -> None:
         """No plan to show (e.g. no model yet): one line saying what to do."""
         self.clear()
-        self._step_nodes = {}
+        self._step_nodes, self._running = {}, {}
         self.root.add_leaf(Text(message, style="italic"), data=None)
 
     def show(self, result: StepResult) -> None:
         node = self._step_nodes.get(result.step_id)
         if node is None:
             return
-        node.set_label(self._formatter.step_label(result))
+        if result.status is StepStatus.RUNNING:
+            self._running[result.step_id] = (result, self._clock())
+            node.set_label(self._formatter.step_label(result, 0.0, self._timeout))
+        else:
+            self._running.pop(result.step_id, None)
+            node.set_label(self._formatter.step_label(result))
         node.remove_children()
         self._add_details(node, result)
+        ticker = getattr(self, "_ticker", None)  # made on mount
+        if ticker is not None and self._running:
+            ticker.resume()
+        elif ticker is not None:
+            ticker.pause()
+
+    def tick(self) -> None:
+        """Redraw the running steps' lines with the time they have waited; nothing else is touched."""
+        now = self._clock()
+        for step_id, (result, started) in self._running.items():
+            node = self._step_nodes.get(step_id)
+            if node is None:
+                continue
+            label = self._formatter.step_label(result, now - started, self._timeout)
+            if label.plain != node.label.plain:
+                node.set_label(label)
+
+    def action_open_evidence(self) -> None:
+        """Enter: the whole exchange of the line under the cursor, in the evidence viewer."""
+        ref = self.selected
+        if ref is not None:
+            self.post_message(EvidenceWanted(ref))
 
     def select(self, step_id: str) -> None:
         """Move the cursor to a step's line (no step by that id in this plan: nothing moves)."""
@@ -142,12 +189,15 @@ class StepTree(Tree[NodeRef]):
         """The request and the response under `parent`; `owner` says whose (the step, or one attempt)."""
         request_ref = NodeRef(owner.step_id, Part.REQUEST, owner.org)
         response_ref = NodeRef(owner.step_id, Part.RESPONSE, owner.org)
-        request_lines, response_lines = self._formatter.exchange_lines(exchange)
+        key = owner.step_id + (f"/{owner.org}" if owner.org else "")
+        keys: Keys = getattr(self.app, "keys", DEFAULT_KEYS)
+        more = f"{keys.key('steps.open')} opens the whole body"
+        request_lines, response_lines = self._formatter.exchange_lines(exchange, key, more)
         first = request_lines[0]
         request = self._child(parent, Text.assemble(("request ", "bold"), first), request_ref)
         for line in request_lines[1:]:
             request.add_leaf(line, data=request_ref)
-        response = self._child(parent, self._formatter.response_summary(exchange), response_ref)
+        response = self._child(parent, self._formatter.response_summary(exchange, key), response_ref)
         for line in response_lines:
             response.add_leaf(line, data=response_ref)
 
