@@ -222,8 +222,10 @@ def _token_files(scenario: SimulatedScenario) -> Mapping[str, str]:
 
 def _as_simulated(report: TokenReport) -> TokenReport:
     """The scenario's token named for what it is ("sim:HF_TOKEN"), not as if it were the user's own."""
-    return replace(report, candidates=tuple(replace(c, source=c.source.replace("env:", f"{SIMULATED}:", 1))
-                                            for c in report.candidates))
+    def named(source: str) -> str:  # only a variable's prefix: ".env:HF_TOKEN" is a file, and stays so
+        return f"{SIMULATED}:{source[4:]}" if source.startswith("env:") else source
+
+    return replace(report, candidates=tuple(replace(c, source=named(c.source)) for c in report.candidates))
 
 
 _UNSET: Any = object()
