@@ -2,9 +2,11 @@
 
     python benchmarks/app_child.py first-frame minimal
     python benchmarks/app_child.py first-frame hftui ARGS...   # ARGS as for the `hftui` command
+    python benchmarks/app_child.py minimal-app LABEL          # the minimal app as is, for a real terminal
     python benchmarks/app_child.py app-memory URL SCENARIO RETRIES
     python benchmarks/app_child.py import-cost MODULE [hftui-httpx | inference-client]
     python benchmarks/app_child.py loaded-modules ARGS...      # `hftui ARGS`, then sys.modules on stderr
+    python benchmarks/app_child.py peak-rss ARGS...            # `hftui ARGS`, then its own VmHWM on stderr
 
 First frame: both apps run through `App.run`, switched to headless mode at 160x48 with an auto-pilot
 that asks `call_after_refresh` for a callback: it fires once the first screen has been composed and
@@ -60,20 +62,25 @@ def first_frame(which: str, args: list[str]) -> int:
     # Hooked when textual.app is first imported, so each app imports (and starts) in its own order.
     sys.meta_path.insert(0, PatchOnImport("textual.app", lambda module: report_first_frame_on(module.App)))
     if which == "minimal":
-        from textual.app import App
-        from textual.widgets import Footer, Header, Tree
-
-        class Minimal(App):
-            def compose(self):
-                yield Header()
-                yield Tree("plan")
-                yield Footer()
-
-        Minimal().run()
-        return 0
+        return minimal_app()
     from hftui.cli import main
 
     return main(args)
+
+
+def minimal_app(label: str = "plan") -> int:
+    """The yardstick: a minimal Textual app (Header + Tree + Footer), run as any app is."""
+    from textual.app import App
+    from textual.widgets import Footer, Header, Tree
+
+    class Minimal(App):
+        def compose(self):
+            yield Header()
+            yield Tree(label)
+            yield Footer()
+
+    Minimal().run()
+    return 0
 
 
 class PatchOnImport(importlib.abc.MetaPathFinder):
@@ -150,6 +157,18 @@ def import_cost(module: str, how: str) -> int:
     return 0
 
 
+def peak_rss(args: list[str]) -> int:
+    """`hftui ARGS` as the command runs it (hftui.cli.console), printing its own VmHWM as it exits."""
+    import atexit
+
+    atexit.register(lambda: print(f"PEAK_KB {rss_kb()[1]}", file=sys.stderr, flush=True))  # console runs atexit
+    sys.argv = ["hftui", *args]
+    from hftui.cli import console
+
+    console()
+    return 0
+
+
 def loaded_modules(args: list[str]) -> int:
     from hftui.cli import main
 
@@ -165,8 +184,12 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "loaded-modules":
         return loaded_modules(rest)
+    if command == "peak-rss":
+        return peak_rss(rest)
     if command == "first-frame":
         return first_frame(rest[0], rest[1:])
+    if command == "minimal-app":  # in a terminal: its first frame shows `rest[0]` (benchmarks/screen.py)
+        return minimal_app(rest[0])
     if command == "app-memory":
         return asyncio.run(app_memory(rest[0], rest[1], int(rest[2])))
     if command == "import-cost":

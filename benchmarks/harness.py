@@ -73,6 +73,19 @@ def run(argv: list[str], env: dict[str, str], timeout: float = 120) -> Run:
         return Run(wall, usage.ru_utime + usage.ru_stime, proc.returncode, usage.ru_maxrss, out.read(), err.read())
 
 
+def peak_rss_kb(argv: list[str], env: dict[str, str]) -> int:
+    """Peak RSS (VmHWM) of `hftui ARGS` as the process itself reads it just before it exits.
+
+    Not the rusage of a child: on Linux a child's ru_maxrss includes its parent's memory at the fork
+    (exec keeps that high-water mark), so a child of this process, which holds the simulator,
+    "peaks" at this process's size. The child is a fresh interpreter running `hftui.cli.console`."""
+    result = run([sys.executable, str(CHILD), "peak-rss", *argv], env)
+    found = re.search(r"^PEAK_KB (\d+)$", result.stderr, re.MULTILINE)
+    if not found:
+        raise SystemExit(f"peak-rss child failed ({result.returncode}): {result.stderr[-600:]}")
+    return int(found.group(1))
+
+
 def interleave(names: list[str], rounds: int, measure: Callable[[str], float]) -> dict[str, list[float]]:
     """One warm-up each, then `rounds` rounds, each in a rotated order so no contender always goes first."""
     for name in names:
@@ -96,6 +109,13 @@ def runs_line(results: dict[str, list[float]]) -> str:
     return "; ".join(f"{name} " + " ".join(f"{t * 1000:.0f}" for t in values) for name, values in results.items())
 
 
+def spread(values: list[float], scale: float = 1000, unit: str = " ms") -> str:
+    """median (min–max), e.g. '812 ms (790–905)'."""
+    if not values:
+        return "n/a"
+    return f"{median(values) * scale:.0f}{unit} ({min(values) * scale:.0f}–{max(values) * scale:.0f})"
+
+
 # -- setup ----------------------------------------------------------------------------------------
 
 @dataclass
@@ -103,7 +123,6 @@ class Context:
     scenario: object
     env: dict[str, str]  # HF_TOKEN set, keyring lookup on (the default)
     latency_ms: int
-    diagnose_peak_kb: int = 0
 
     @property
     def env_nokeyring(self) -> dict[str, str]:
@@ -135,14 +154,17 @@ def diagnose_args(scenario, url: str) -> list[str]:
     return args + (["--bill-to", scenario.bill_to] if scenario.bill_to else [])
 
 
-def curl_plan(sim, scenario, workdir: Path) -> tuple[Path, int, list[str]]:
-    """The requests hftui sends, as `hftui diagnose --curl STEP` prints them, one after another in a script."""
+def curl_plan(sim, scenario, workdir: Path) -> tuple[Path, Path, int, list[str]]:
+    """The requests hftui sends, as `hftui diagnose --curl STEP` prints them, in two shell scripts: one
+    after another, as a person runs them; and in rounds, each round's calls at once (`&`, then `wait`),
+    a round being the steps whose inputs the previous rounds gave: the network's floor, by curl."""
     import asyncio
 
     from hftui.core.curl import to_curl
     from hftui.core.diagnosis import run_diagnosis
     from hftui.core.hub import DEFAULT_BASELINE, ModelRef
     from hftui.core.plan import PlanInputs, StepStatus
+    from hftui.core.steps import step_specs
     from hftui.core.tokens import TokenLocations, discover_tokens
 
     tokens = discover_tokens(TokenLocations(env={"HF_TOKEN": scenario.client_token}))
@@ -150,7 +172,12 @@ def curl_plan(sim, scenario, workdir: Path) -> tuple[Path, int, list[str]]:
                         baseline=ModelRef.parse(DEFAULT_BASELINE), bill_to=scenario.bill_to,
                         router_url=sim.url, hub_url=sim.url, timeout=15)
     diagnosis = asyncio.run(run_diagnosis(inputs, tokens))
+    needs = {spec.step_id: [need for need in spec.needs] for spec in step_specs(inputs)}
+    depth: dict[str, int] = {}
+    for step_id in needs:  # declaration order: a step's needs come before it
+        depth[step_id] = 1 + max((depth[need] for need in needs[step_id] if need in depth), default=0)
     lines = ["#!/bin/sh", f"# hftui's plan for {scenario.name}, one curl after another, as a person runs it"]
+    rounds: dict[int, list[str]] = {}
     count, skipped = 0, []
     for step_id in PLAN_STEPS:
         step = diagnosis.step(step_id)
@@ -159,10 +186,16 @@ def curl_plan(sim, scenario, workdir: Path) -> tuple[Path, int, list[str]]:
             continue
         for request in [exchange.request for _, exchange in step.attempts] or [step.exchange.request]:
             lines += [f"# {step_id}", to_curl(request) + " > /dev/null"]
+            rounds.setdefault(depth[step_id], []).append(f"# {step_id}\n{to_curl(request)} > /dev/null &")
             count += 1
     script = workdir / "curl_plan.sh"
     script.write_text("\n".join(lines) + "\n")
-    return script, count, skipped
+    parallel = ["#!/bin/sh", f"# hftui's plan for {scenario.name} in {len(rounds)} rounds of parallel curls"]
+    for number in sorted(rounds):
+        parallel += [*rounds[number], "wait"]
+    rounds_script = workdir / "curl_rounds.sh"
+    rounds_script.write_text("\n".join(parallel) + "\n")
+    return script, rounds_script, count, skipped
 
 
 def app_available() -> bool:

@@ -10,6 +10,7 @@ and reports through a Future that the caller may wait on, with a timeout, or nev
 from __future__ import annotations
 
 import asyncio
+import importlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -62,3 +63,15 @@ async def awaited_in_background(job: Callable[..., T], *args: Any, name: str) ->
 
     in_background(job, *args, name=name, then=hand_back)
     return await outcome
+
+
+def import_in_background(*modules: str) -> Future[None]:
+    """Import `modules` in a daemon thread, so that what needs them later finds them loaded.
+
+    Worth it only while the main thread waits (a headless run whose requests are out): an import is
+    CPU work under the GIL, and beside busy code it slows that code down by as much."""
+    def load() -> None:
+        for module in modules:
+            importlib.import_module(module)
+
+    return in_background(load, name="hftui-imports")

@@ -18,8 +18,8 @@ from hftui.core.plan import StepResult
 from hftui.core.printable import printable, printable_tree
 from hftui.core.probes import Exchange
 from hftui.core.redact import Redactor
+from hftui.core.report import sweep_lines, to_dict
 from hftui.core.tokens import TokenCandidate
-from hftui.core.report import to_dict
 from hftui.core.status import MARKS, StepStatus
 from hftui.core.steps import StepId
 
@@ -130,6 +130,9 @@ def to_markdown(diagnosis: Diagnosis, extra: Iterable[TokenCandidate] = ()) -> s
                    + (" — **active**" if c is diagnosis.tokens.active else ""))
         out += [f"  - {_md(note)}" for note in c.odd_characters]
     out += [f"- {_md(source)}: could not be read: {_md(why)}" for source, why in diagnosis.tokens.unreadable]
+    if diagnosis.sweep:
+        table = [printable(line) for line in sweep_lines(diagnosis.sweep)]
+        out += ["", "## Sweep: the model pinned to every provider", "", _fence(table), *table, _fence(table)]
     out += ["", "## Every probe", ""]
     for step in diagnosis.steps:
         out += _step_markdown(step)

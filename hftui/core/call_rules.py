@@ -7,11 +7,15 @@ not the account's credits; a refused X-HF-Bill-To is explained, never read as a 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hftui.core.billto import Reading
 from hftui.core.facts import BILL_TO_LIST, ROUTE_LIST, USER_CALLS, Facts, Finding, Hint
 from hftui.core.hub import REMOVED_ON, REMOVED_PROVIDERS
 from hftui.core.outcomes import Outcome, error_message
 from hftui.core.steps import StepId, routed_provider
+from hftui.core.sweep import recommendations, working
+from hftui.core.sweep import summary as sweep_summary
 
 REJECTED = (Outcome.UNAUTHORIZED, Outcome.MODEL_NOT_SUPPORTED, Outcome.FORBIDDEN, Outcome.CLIENT_ERROR)
 # What a refused or a really tried bill-to can follow: the failures billing could have changed.
@@ -116,7 +120,8 @@ def rule_provider_policy(f: Facts) -> Finding | None:
     if not (f.ok(StepId.KNOWN_GOOD) and f.failed(StepId.AS_CONFIGURED)
             and f.outcome(StepId.AS_CONFIGURED) in REJECTED):
         return None
-    confirmed = f.ok(StepId.PINNED)
+    swept = working(f.sweep)  # a pinned call that works, made by the sweep
+    confirmed = f.ok(StepId.PINNED) or bool(swept)
     evidence = [f.evidence(StepId.KNOWN_GOOD, f"known-good {f.inputs.baseline} works"),
                 f.evidence(StepId.AS_CONFIGURED)]
     routing, model = f.model.routing, f.model
@@ -130,11 +135,14 @@ def rule_provider_policy(f: Facts) -> Finding | None:
                  f"(hf.co/settings/inference-providers): it replaces HF credits there, and {routed}'s own 401 comes back.")
     cause = _removed(f) or f" {picks[0].upper()}{picks[1:]} does not serve {model.repo} for you."
     if confirmed:
-        pinned = f.results[StepId.PINNED]
-        evidence.append(f.evidence(StepId.PINNED, pinned.note))
-        summary = (f"The account and token are fine: the known-good model works and {pinned.target} works."
+        pinned = f.results[StepId.PINNED] if f.ok(StepId.PINNED) else None
+        if pinned is not None:
+            evidence.append(f.evidence(StepId.PINNED, pinned.note))
+        works = pinned.target if pinned is not None else model.pinned_to(swept[0].provider)
+        summary = (f"The account and token are fine: the known-good model works and {works} works."
                    f"{cause}{case}")
-        steps = (f"Use the pinned model in the app: {pinned.target}.",
+        steps = (*(recommendations(model.policy, f.sweep, model.repo)
+                   or (f"Use the pinned model in the app: {works}.",)),
                  Hint("Or pin another provider that serves it (--model REPO:PROVIDER; GET /v1/models lists them).",
                       f"Or pick another provider that serves it in {ROUTE_LIST}.") if model.provider
                  else "Or fix the provider order at hf.co/settings/inference-providers (enable a provider that serves it).")
@@ -159,6 +167,17 @@ def _pin_hint(f: Facts) -> Hint:
                 f"--model {repo}:PROVIDER.",
                 f"No provider is known here to serve {repo}: find one on hf.co/{repo}, then pin it in the "
                 f"Model field ({{app.focus_provider}}): {repo}:PROVIDER.")
+
+
+def with_sweep(f: Facts, finding: Finding) -> Finding:
+    """The verdict with what the sweep found, when it ran: which providers work (none, some, every one),
+    cited as evidence, and the best working route for the user's policy as a next step."""
+    if not f.sweep or any(e.step_id is StepId.SWEEP for e in finding.evidence):
+        return finding
+    said = sweep_summary(f.sweep)
+    advice = [line for line in recommendations(f.model.policy, f.sweep, f.model.repo) if line not in finding.next_steps]
+    return replace(finding, summary=f"{finding.summary} {said}", evidence=(*finding.evidence, f.evidence(StepId.SWEEP, said)),
+                   next_steps=(*finding.next_steps, *advice))
 
 
 def _same_401_everywhere(f: Facts) -> list[StepId] | None:

@@ -44,6 +44,7 @@ class Case(str, Enum):
     WRONG_ROUTER_URL = "wrong_router_url", "This URL is not the router"
     LEGACY_ENDPOINT = "legacy_endpoint", "The app posts to a route that no longer works"
     RUNTIME_TOKEN_MISMATCH = "runtime_token_mismatch", "The app likely reads another token, and that one fails"
+    STREAM_FAILS = "stream_fails", "Streamed calls fail where plain ones work"
     INCONCLUSIVE = "inconclusive", "Inconclusive"
 
 

@@ -17,6 +17,7 @@ from hftui.core.outcomes import Outcome, classify
 from hftui.core.plan import PlanInputs, StepResult
 from hftui.core.status import MARKS, StepStatus
 from hftui.core.steps import StepId, catalog_providers, mapping_providers
+from hftui.core.sweep import SweepRoute
 from hftui.core.tokens import TokenCandidate
 
 CHAT_STEPS = (StepId.AS_CONFIGURED, StepId.KNOWN_GOOD, StepId.PINNED, StepId.BILL_TO)
@@ -156,6 +157,12 @@ class Facts:
     def live_providers(self) -> list[ProviderOption]:
         """Live and still in routing (a mapping may list a removed provider as live)."""
         return [p for p in self.providers if p.live and not p.removed]
+
+    @cached_property
+    def sweep(self) -> tuple[SweepRoute, ...]:
+        """The sweep's routes, one per provider (none: the sweep was not asked for, or did not run)."""
+        result = self.results.get(StepId.SWEEP)
+        return result.routes if result is not None and result.status.done else ()
 
     @property
     def providers_known(self) -> bool:

@@ -12,7 +12,8 @@ import errno
 import os
 import re
 import ssl
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
@@ -100,6 +101,7 @@ class Progress:
     received: int = 0
     declared: int | None = None  # Content-Length, when the server sent one
     proxy: str | None = None
+    on_sent: Callable[[], None] | None = field(default=None, repr=False)  # once the whole request is out
 
     async def trace(self, event: str, info: dict[str, Any]) -> None:
         if event.endswith("connect_tcp.started"):
@@ -108,6 +110,9 @@ class Progress:
             self.phase = "tls"
         elif event.endswith(("send_request_headers.started", "receive_response_headers.started")):
             self.phase = "wait"
+        if event.endswith("receive_response_headers.started") and self.on_sent is not None:
+            sent, self.on_sent = self.on_sent, None
+            sent()
 
     @property
     def where(self) -> str:

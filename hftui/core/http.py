@@ -5,11 +5,15 @@ Nothing here knows what an answer means (that is `outcomes`) or how a probe is c
 
 from __future__ import annotations
 
+import importlib.util
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 
@@ -30,6 +34,7 @@ def import_httpx():
         finally:
             if "httpx._main" in sys.modules and sys.modules["httpx._main"] is None:
                 del sys.modules["httpx._main"]
+        _fail_fast_if_missing("sniffio")
         return httpx
     import httpx
 
@@ -41,8 +46,19 @@ def import_httpx():
 ACCEPTED_ENCODINGS = "gzip, deflate"
 
 
-def make_client(timeout: float) -> httpx.AsyncClient:
-    """The one client every probe shares: connection reuse makes the plan's round trips cheap."""
+def _fail_fast_if_missing(module: str) -> None:
+    """When `module` is not installed, every later `import module` fails at once instead of searching
+    sys.path again: httpcore tries `import sniffio` for each lock and connection it sets up (42 times
+    in a diagnose, ~0.15 ms of path scanning each), and without sniffio it falls back, as it then does.
+    The None entry in sys.modules is the import system's documented way to say "not importable"."""
+    if module not in sys.modules and importlib.util.find_spec(module) is None:
+        sys.modules[module] = None  # type: ignore[assignment]
+
+
+def make_client(timeout: float, urls: Iterable[str] | None = None) -> httpx.AsyncClient:
+    """The one client every probe shares: connection reuse makes the plan's round trips cheap.
+
+    `urls`: the origins it will be sent to (the Hub and the router); None: any, https included."""
     from http.cookiejar import CookieJar, DefaultCookiePolicy
 
     httpx = import_httpx()
@@ -53,12 +69,28 @@ def make_client(timeout: float) -> httpx.AsyncClient:
         # configured Hub and router, never for wherever a 3xx points. TLS is verified (httpx's default;
         # SSL_CERT_FILE / SSL_CERT_DIR name a CA bundle, there is no switch to turn it off).
         follow_redirects=False,
+        verify=tls_context(urls),
         headers={"User-Agent": "hftui", "Accept-Encoding": ACCEPTED_ENCODINGS},
         # No cookie jar: a cookie one answer sets would ride along on the next probes (to the Hub and
         # the router alike), so a step would change more than its one variable and its curl would lie.
         cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
     )
+
+
+def tls_context(urls: Iterable[str] | None = None) -> ssl.SSLContext:
+    """The client's TLS context, built once for all its transports (one per proxy from the environment).
+
+    httpx builds one per transport from the CA store: ~50 ms each, however many. When no URL is https
+    none is needed: the client only goes to these origins (redirects stay within them) and TLS to an
+    https proxy uses httpcore's own context. What is given then still verifies, with no CA to trust:
+    were it ever used, the handshake would fail, never go unchecked.
+    """
+    import ssl
+
+    if urls is not None and all(urlsplit(url).scheme.lower() == "http" for url in urls):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname: its defaults
+    return import_httpx().create_ssl_context()  # verify=True as httpx reads it: certifi, SSL_CERT_FILE/DIR
 
 
 def proxy_for(client: httpx.AsyncClient, url: str) -> str | None:

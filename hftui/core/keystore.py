@@ -9,10 +9,12 @@ Messages never carry the token.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from enum import Enum
@@ -220,7 +222,32 @@ class Keystore:
 def _detect_backend() -> Any:
     import keyring  # lazy: only when a keyring is actually wanted
 
-    return keyring.get_keyring()
+    with _macos_security_unprobed():
+        return keyring.get_keyring()
+
+
+_MACOS_API = "keyring.backends.macOS.api"
+
+
+@contextlib.contextmanager
+def _macos_security_unprobed() -> Iterator[None]:
+    """Detection without keyring's macOS backend looking for the Security framework off macOS.
+
+    keyring imports every backend it ships; the macOS one imports its `api`, which calls
+    ctypes.util.find_library, and on Linux that runs ldconfig, gcc and ld: 15 processes and ~100 ms
+    per detection, for a backend whose priority refuses any system but macOS before it looks at
+    `api`. A None entry in sys.modules (the import system's way to make one import fail) makes the
+    backend's own `try: from . import api` fail at once; it is removed again after the detection.
+    """
+    if sys.platform == "darwin" or _MACOS_API in sys.modules:
+        yield
+        return
+    sys.modules[_MACOS_API] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if _MACOS_API in sys.modules and sys.modules[_MACOS_API] is None:
+            del sys.modules[_MACOS_API]
 
 
 def _classify(backend: Any) -> KeystoreStatus:

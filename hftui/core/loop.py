@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import threading
 
 from hftui.core.background import in_background
 
@@ -35,3 +36,31 @@ def run_bounded(coro):  # type: ignore[no-untyped-def]
     """asyncio.run(coro) for headless runs, except that a stuck DNS lookup cannot hold up the exit."""
     with asyncio.Runner(loop_factory=bounded_loop) as runner:
         return runner.run(coro)
+
+
+class LoopThread:
+    """An event loop of its own (bounded_loop) in a daemon thread, for work another loop awaits.
+
+    The app runs its plan here: on the app's own loop, an answer waited for every screen update
+    before it was read, and a full redraw takes tens of milliseconds, so each round of requests
+    went out late. Here answers are read and the next requests sent as they come, whatever the
+    screen is doing. Anything that touches the plan's client must run on this loop.
+    """
+
+    def __init__(self, name: str = "hftui-plan") -> None:
+        self.loop = bounded_loop()
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
+
+    def _serve(self) -> None:
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.close()
+
+    def submit(self, coro) -> concurrent.futures.Future:  # type: ignore[no-untyped-def]
+        """`coro` started on this loop at once; cancelling the returned future cancels it there."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def stop(self) -> None:
+        """Stop the loop once what it is running yields; its thread then closes it and ends."""
+        self.loop.call_soon_threadsafe(self.loop.stop)

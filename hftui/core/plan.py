@@ -25,6 +25,9 @@ from hftui.core.tokens import TokenCandidate
 if TYPE_CHECKING:
     import httpx
 
+    from hftui.core.streaming import StreamCheck
+    from hftui.core.sweep import SweepRoute
+
 
 @dataclass(frozen=True)
 class PlanInputs:
@@ -40,6 +43,8 @@ class PlanInputs:
     other_tokens: tuple[TokenCandidate, ...] = ()
     app_route: AppRoute | None = None  # the route the app posts chat to, when it is not the documented one
     app_client: AppClient | None = None  # the app's client libraries, as its interpreter has them
+    sweep: bool = False  # also pin the model to every provider that serves it (real, billed calls)
+    stream: bool = False  # also send the configured call with stream: true
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "router_url", self.router_url.rstrip("/"))
@@ -60,6 +65,8 @@ class StepResult:
     orgs_not_tried: tuple[tuple[str, str], ...] = ()  # bill-to: (org, why) for each org whoami lists but not billed
     token_checks: tuple[TokenCheck, ...] = ()  # token-checks: whoami's answer for each other distinct token
     run_count: int = 0
+    routes: tuple[SweepRoute, ...] = ()  # sweep: one per provider; `exchange` is the best working one's
+    stream: StreamCheck | None = None  # stream: what the streamed answer came to (a 200 may still fail)
 
     @property
     def http_status(self) -> int | None:
@@ -69,6 +76,8 @@ class StepResult:
     def message(self) -> str | None:
         if self.status is StepStatus.SKIPPED:
             return self.skip_reason
+        if self.stream is not None and self.stream.failed:
+            return self.stream.line
         return error_message(self.exchange) if self.exchange else None
 
     def finished(self, exchange: Exchange, **changes) -> StepResult:
@@ -78,7 +87,7 @@ class StepResult:
 
     def skipped(self, reason: str) -> StepResult:
         return replace(self, status=StepStatus.SKIPPED, exchange=None, attempts=(), skip_reason=reason, note=None,
-                       target=None, repeats=None, orgs_not_tried=(), token_checks=())
+                       target=None, repeats=None, orgs_not_tried=(), routes=(), stream=None, token_checks=())
 
 
 Listener = Callable[[StepResult], None]
@@ -88,10 +97,14 @@ class PlanRun:
     """One run of the plan against one set of inputs; keeps every step's latest result."""
 
     def __init__(self, inputs: PlanInputs, client: httpx.AsyncClient, listener: Listener | None = None,
-                 redactor: Redactor | None = None) -> None:
+                 redactor: Redactor | None = None, on_in_flight: Callable[[], None] | None = None) -> None:
+        """`on_in_flight()` is called once, when the first requests are all out (sent, or failed before):
+        from then on the run waits for the network, and other work costs it nothing."""
         self.inputs = inputs
         self.client = client
         self.listener = listener
+        self._on_in_flight = on_in_flight
+        self._unsent = 0  # probes started whose request is not out yet
         self.redactor = redactor or Redactor()
         for token in (inputs.token, *inputs.other_tokens):
             if token is not None:
@@ -142,7 +155,27 @@ class PlanRun:
             self.listener(result)
 
     async def probe(self, spec: ProbeSpec) -> Exchange:
-        return await run_probe(self.client, spec, self.redactor, self.inputs.timeout)
+        if self._on_in_flight is None:
+            return await run_probe(self.client, spec, self.redactor, self.inputs.timeout)
+        # Every step that needs nothing starts its probe in the same turn of the event loop, before any
+        # request can be out (that takes the selector, a later turn): the first time none is left
+        # unsent, the whole first round is on the wire.
+        self._unsent += 1
+        settled = False
+
+        def out() -> None:
+            nonlocal settled
+            if not settled:
+                settled = True
+                self._unsent -= 1
+                if self._unsent == 0 and self._on_in_flight is not None:
+                    in_flight, self._on_in_flight = self._on_in_flight, None
+                    in_flight()
+
+        try:
+            return await run_probe(self.client, spec, self.redactor, self.inputs.timeout, on_sent=out)
+        finally:
+            out()
 
     @property
     def account(self) -> Account | None:

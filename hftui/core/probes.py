@@ -23,10 +23,11 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from hftui.core.background import awaited_in_background
@@ -35,6 +36,7 @@ from hftui.core.failures import ErrorKind, ProbeError, Progress, describe_failur
 from hftui.core.http import import_httpx, port_of, proxy_for, same_origin
 from hftui.core.printable import printable_tree
 from hftui.core.redact import Redactor
+from hftui.core.sse import SSE_CONTENT_TYPE, first_token_offset
 
 if TYPE_CHECKING:
     import httpx
@@ -46,6 +48,7 @@ EVIDENCE_BODY_CAP_BYTES = 8 * 1024 * 1024  # the catalog and the mapping: read w
 _REDACTION_SLACK = 4096
 MAX_REDIRECTS = 3
 _FLOOD_MARGIN = 768 * 1024  # past the cap, read at most this much more (or the cap again) to size the body
+_STREAM_CLOSE_GRACE = 1.0  # a stream's body is cut at the timeout; closing it may take this much longer
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class ProbeSpec:
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # raw: may hold the token
     json_body: dict[str, Any] | None = None
     body_cap: int = BODY_CAP_BYTES  # how much of the answer's body to keep
+    # Read the answer as a stream (SSE): when its first token arrived, and a body cut by the connection
+    # or by the timeout is kept with why (`CapturedResponse.cut`) instead of becoming "no answer".
+    stream: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class CapturedResponse:
     content_encoding: str = ""  # as the server declared it, e.g. "gzip"
     undecoded: str | None = None  # why the body is shown as received, still encoded
     parsed: Any = field(default=None, repr=False, compare=False)  # the body's JSON, redacted and printable
+    cut: str | None = None  # a streamed read only: why the body stopped before the server ended it
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -107,7 +114,8 @@ class CapturedResponse:
             notes.append(self.undecoded)
         if self.not_utf8:
             notes.append("body is not valid UTF-8")
-        if 200 <= self.status < 300 and self.body.strip() and self.json is None and not self.truncated:
+        streamed = SSE_CONTENT_TYPE in (self.header("content-type") or "").lower()  # events, never one JSON value
+        if 200 <= self.status < 300 and self.body.strip() and self.json is None and not self.truncated and not streamed:
             # Only an answer that should have been data: an error's own message already describes its body.
             notes.append("an HTML page, not JSON" if self.body.lstrip()[:1] == "<" else "body is not JSON")
         return "; ".join(notes) or None
@@ -120,6 +128,8 @@ class Exchange:
     elapsed_ms: float
     response: CapturedResponse | None = None
     error: ProbeError | None = None
+    ttfb_ms: float | None = None  # time to first byte: until the answer's status and headers arrived
+    ttft_ms: float | None = None  # a streamed read only: until the first event carrying a token arrived
 
     @property
     def status(self) -> int | None:
@@ -139,8 +149,9 @@ class Exchange:
 
 
 async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redactor, timeout: float,
-                    body_cap: int | None = None) -> Exchange:
-    """Send one request and capture everything; never raises for network or server faults."""
+                    body_cap: int | None = None, on_sent: Callable[[], None] | None = None) -> Exchange:
+    """Send one request and capture everything; never raises for network or server faults.
+    `on_sent()` is called once the request is out and its answer awaited (not if it never got that far)."""
     body_cap = spec.body_cap if body_cap is None else body_cap
     body_text = json.dumps(spec.json_body) if spec.json_body is not None else None
     captured_request = CapturedRequest(
@@ -151,7 +162,7 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
     )
     started_at = datetime.now(timezone.utc)
     start = time.perf_counter()
-    progress = Progress(proxy=proxy_for(client, spec.url))
+    progress = Progress(proxy=proxy_for(client, spec.url), on_sent=on_sent)
     parts = urlsplit(spec.url)
     with contextlib.suppress(ValueError):  # until a connection event says otherwise (a reused one says nothing)
         progress.host, progress.port = parts.hostname or "", port_of(parts)
@@ -161,8 +172,9 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
 
     try:
         # httpx's timeout bounds each read, not the whole answer: a 1 byte/s body would never end.
-        async with asyncio.timeout(timeout):
-            answer = await _send(client, spec, body_text, body_cap, timeout, progress)
+        # A stream's body is bounded inside _send (so what arrived is kept); this only bounds its close.
+        async with asyncio.timeout(timeout + (_STREAM_CLOSE_GRACE if spec.stream else 0)):
+            received = await _send(client, spec, body_text, body_cap, timeout, progress, started=start)
     except Exception as exc:  # noqa: BLE001 - every failure becomes data (cancellation is not an Exception)
         kind = ErrorKind.TIMEOUT if isinstance(exc, TimeoutError) else error_kind(exc)
         if progress.proxy and progress.phase == "connect" and kind in (ErrorKind.CONNECT, ErrorKind.DNS):
@@ -171,29 +183,30 @@ async def run_probe(client: httpx.AsyncClient, spec: ProbeSpec, redactor: Redact
         detail = redactor.inert(describe_failure(exc, kind, timeout, progress, spec.url))
         return Exchange(request=captured_request, started_at=started_at, elapsed_ms=elapsed(),
                         error=ProbeError(kind, detail))
-    raw_body = answer.body
+    raw_body, truncated = received.body, received.truncated
     try:
         text, not_utf8 = raw_body.decode("utf-8"), False
     except UnicodeDecodeError as exc:
         # A multi-byte character cut by the cap is not a fault of the server's.
-        not_utf8 = not (answer.truncated and exc.start >= len(raw_body) - 3)
+        not_utf8 = not (truncated and exc.start >= len(raw_body) - 3)
         text = raw_body.decode("utf-8", errors="replace")
-    parsed = None if answer.truncated else parse_json(text, redactor.tree)
+    parsed = None if truncated else parse_json(text, redactor.tree)
     # Redact with the slack still attached, then cut: a secret across the cap is masked whole.
     text = redactor.inert(text, keep_newlines=True)
-    if answer.truncated:
+    if truncated:
         text = text.encode("utf-8")[:body_cap].decode("utf-8", errors="ignore")
     return Exchange(
         request=captured_request,
         started_at=started_at,
         elapsed_ms=elapsed(),
         response=CapturedResponse(
-            status=answer.status, reason=redactor.inert(answer.reason), http_version=redactor.inert(answer.version),
-            headers=tuple(redactor.headers(answer.headers)), body=text,
-            truncated=answer.truncated, body_bytes=answer.total, final_url=redactor.inert(answer.final_url),
-            not_utf8=not_utf8, content_encoding=redactor.inert(answer.encoding), undecoded=answer.undecoded,
-            parsed=parsed,
+            status=received.status, reason=redactor.inert(received.reason),
+            http_version=redactor.inert(received.http_version), headers=tuple(redactor.headers(received.headers)),
+            body=text, truncated=truncated, body_bytes=received.total, final_url=redactor.inert(received.final_url),
+            not_utf8=not_utf8, content_encoding=redactor.inert(received.encoding), undecoded=received.undecoded,
+            parsed=parsed, cut=redactor.inert(received.cut) if received.cut else None,
         ),
+        ttfb_ms=received.ttfb_ms, ttft_ms=received.ttft_ms,
     )
 
 
@@ -208,25 +221,30 @@ def parse_json(text: str, clean) -> Any:
         return None
 
 
-@dataclass(frozen=True)
-class _Answer:
+class _Received(NamedTuple):
     """What came back, before it is captured (nothing in it is redacted yet)."""
 
     status: int
     reason: str
-    version: str
+    http_version: str
     headers: list[tuple[str, str]]
     body: bytes
     truncated: bool
     total: int
     final_url: str
-    encoding: str
-    undecoded: str | None
+    encoding: str = ""
+    undecoded: str | None = None
+    ttfb_ms: float | None = None
+    ttft_ms: float | None = None
+    cut: str | None = None
 
 
 async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | None, body_cap: int,
-                timeout: float, progress: Progress | None = None) -> _Answer:
+                timeout: float, progress: Progress | None = None, started: float | None = None) -> _Received:
+    """One request, its redirects within the origin, and its body. `started`: when the probe started
+    (perf_counter), what its times count from. A stream's body is bounded here, keeping what arrived."""
     progress = progress or Progress()
+    started = time.perf_counter() if started is None else started
     headers = list(spec.headers)
     if body_text is not None:
         headers.append(("Content-Type", "application/json"))
@@ -246,6 +264,7 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
         await response.aclose()
         response = await client.send(next_request, stream=True, follow_redirects=False)
         hops += 1
+    ttfb_ms = _since(started)
     progress.phase, progress.status = "body", response.status_code
     try:
         progress.declared = int(response.headers.get("content-length", ""))
@@ -253,18 +272,30 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
         progress.declared = None
     encoding = response.headers.get("content-encoding", "")
     reader = BodyReader(encoding, body_cap + _REDACTION_SLACK)
+    arrivals: list[tuple[int, float]] = []  # a stream's read: (body bytes so far, ms since the start) per chunk
+    cut = None
+    received = 0
     try:
-        received = 0
-        async for chunk in response.aiter_raw():
-            received += len(chunk)
-            progress.received = received
-            if reader.decoding and not reader.full:
-                # Bounded (never more than the cap comes out), and still off the event loop.
-                await awaited_in_background(reader.feed, chunk, name="hftui-decompress")
-            else:
-                reader.feed(chunk)
-            if reader.full and (reader.decoding or received > body_cap + max(body_cap, _FLOOD_MARGIN)):
-                break  # enough to say how large it is; stop downloading a flood
+        try:
+            async with asyncio.timeout_at(_deadline(started, timeout) if spec.stream else None):
+                async for chunk in response.aiter_raw():
+                    received += len(chunk)
+                    progress.received = received
+                    if reader.decoding and not reader.full:
+                        # Bounded (never more than the cap comes out), and still off the event loop.
+                        await awaited_in_background(reader.feed, chunk, name="hftui-decompress")
+                    else:
+                        reader.feed(chunk)
+                    if spec.stream:
+                        arrivals.append((reader.produced, _since(started)))
+                    if reader.full and (reader.decoding or received > body_cap + max(body_cap, _FLOOD_MARGIN)):
+                        break  # enough to say how large it is; stop downloading a flood
+        except Exception as exc:  # noqa: BLE001 - a stream's body that stops early is data, not "no answer"
+            if not spec.stream:
+                raise
+            kind = ErrorKind.TIMEOUT if isinstance(exc, TimeoutError) else error_kind(exc)
+            cut = (f"no more data within the {timeout:g} s timeout" if kind is ErrorKind.TIMEOUT
+                   else f"the connection broke ({kind.meaning}: {type(exc).__name__})")
     finally:
         await response.aclose()
     truncated = reader.produced > body_cap
@@ -276,6 +307,25 @@ async def _send(client: httpx.AsyncClient, spec: ProbeSpec, body_text: str | Non
         undecoded = f"body is {reader.undecoded}-encoded, shown as received (hftui asks only for gzip or deflate)"
     elif reader.failed:
         undecoded = f"body is {reader.failed}"
-    return _Answer(response.status_code, response.reason_phrase, response.http_version,
-                   list(response.headers.multi_items()), reader.body, truncated, total, str(response.url),
-                   encoding, undecoded)
+    body = reader.body
+    return _Received(response.status_code, response.reason_phrase, response.http_version,
+                     list(response.headers.multi_items()), body, truncated, total, str(response.url),
+                     ttfb_ms=ttfb_ms, ttft_ms=_first_token_ms(body, arrivals) if spec.stream else None, cut=cut,
+                     encoding=encoding, undecoded=undecoded)
+
+
+def _since(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+def _deadline(started: float, timeout: float) -> float:
+    """The event loop's time when a stream's read must stop: `timeout` after the probe started."""
+    return asyncio.get_running_loop().time() + max(timeout - (time.perf_counter() - started), 0)
+
+
+def _first_token_ms(body: bytes, arrivals: list[tuple[int, float]]) -> float | None:
+    """When the chunk that completed the first event carrying a token arrived."""
+    offset = first_token_offset(body)
+    if offset is None:
+        return None
+    return next((at for received, at in arrivals if received >= offset), None)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hftui.core.billto import read_attempt
 from hftui.core.checked import checked
-from hftui.core.diagnosis import Diagnosis
 from hftui.core.hub import Account
 from hftui.core.plan import StepResult
 from hftui.core.printable import printable
 from hftui.core.probes import Exchange
 from hftui.core.status import MARKS, StepStatus
 from hftui.core.timing import short_duration
+from hftui.core.sweep import marks as sweep_marks
+
+if TYPE_CHECKING:  # a Diagnosis renders itself through this module (to_json, to_text)
+    from hftui.core.diagnosis import Diagnosis
 
 SCHEMA_VERSION = 1
 
@@ -84,6 +87,8 @@ def to_dict(diagnosis: Diagnosis, simulator: str | None = None) -> dict[str, Any
         },
         "app": _app_dict(diagnosis),
         "finished_at": diagnosis.finished_at.isoformat(),
+        # null when the sweep was not asked for; else one entry per provider, removed ones included (not called)
+        "sweep": None if diagnosis.sweep is None else [route.to_dict() for route in diagnosis.sweep],
     }
 
 
@@ -110,6 +115,7 @@ def _step_dict(step: StepResult, account: Account | None = None) -> dict[str, An
         "http_status": step.http_status,
         "request_id": exchange.request_id if exchange else None,
         "elapsed_ms": exchange.elapsed_ms if exchange else None,
+        "ttfb_ms": exchange.ttfb_ms if exchange else None,
         "started_at": exchange.started_at.isoformat() if exchange else None,
         "request": _request_dict(exchange),
         "response": _response_dict(exchange),
@@ -129,6 +135,8 @@ def _step_dict(step: StepResult, account: Account | None = None) -> dict[str, An
                                 for check in step.token_checks]
     if step.orgs_not_tried:
         data["orgs_not_tried"] = [{"org": org, "why": why} for org, why in step.orgs_not_tried]
+    if step.stream is not None:
+        data["stream"] = step.stream.to_dict(exchange)
     return data
 
 
@@ -227,6 +235,8 @@ def to_text(diagnosis: Diagnosis, color: bool = False, width: int | None = None,
         row = _wrap(printable(f"{sid:<14} {status:>4} {elapsed:>6}  {detail}"), width and width - 2, STEP_INDENT)
         lines.append(f"{paint(mark, colors.get(mark, '0'))} {row[0]}")
         lines += [f"  {line}" for line in row[1:]]
+    if diagnosis.sweep:
+        lines += ["", *(printable(line) for line in sweep_lines(diagnosis.sweep))]
     verdict = diagnosis.verdict
     seed = f" (case {verdict.seed_case})" if verdict.seed_case else ""
     lines.append("")
@@ -259,4 +269,35 @@ def _wrap(text: str, width: int | None, indent: int) -> list[str]:
                          break_long_words=False, break_on_hyphens=False, drop_whitespace=True) or [text]
 
 
-__all__ = ["to_dict", "to_text"]
+
+
+def sweep_lines(routes) -> list[str]:
+    """The sweep as a table: mark, provider, status, first byte, total, price in/out per 1M, context, and
+    the fastest and cheapest working routes marked."""
+    marked = sweep_marks(routes)
+    lines = [f"sweep  {'provider':<16} {'http':>4} {'ttfb':>8} {'total':>8}  {'$ in/out per 1M':<15} {'ctx':>5}"]
+    for route in routes:
+        option = route.option
+        price = (f"{_price(option.input_price)}/{_price(option.output_price)}"
+                 if option.input_price is not None or option.output_price is not None else "?")
+        mark = {"ok": "✓", "removed": "–"}.get(route.status, "✗")
+        tags = ", ".join(marked.get(route.provider, ()))
+        tail = f"  ◀ {tags}" if tags else (f"  {route.error}" if route.error and not route.works else "")
+        lines.append(f"{mark}      {route.provider:<16} {route.http_status or '':>4} {_ms(route.ttfb_ms):>8} "
+                     f"{_ms(route.elapsed_ms):>8}  {price:<15} {_context(option.context_length):>5}{tail}")
+    return lines
+
+
+def _ms(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f} ms"
+
+
+def _price(value: float | None) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
+def _context(value: int | None) -> str:
+    return "" if value is None else f"{value // 1000}k" if value >= 1000 else str(value)  # as the app shows it
+
+
+__all__ = ["sweep_lines", "to_dict", "to_text"]

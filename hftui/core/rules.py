@@ -34,6 +34,7 @@ from hftui.core.hub import DEFAULT_ROUTER_URL, INFERENCE_PERMISSION
 from hftui.core.outcomes import Outcome, error_message, when_to_retry
 from hftui.core.status import StepStatus
 from hftui.core.steps import StepId
+from hftui.core.streaming import StreamFailure
 from hftui.core.tokens import CLEANABLE, TokenProblem
 
 UNREACHABLE = (Outcome.NETWORK, Outcome.TIMEOUT)
@@ -262,12 +263,51 @@ def side_notes(f: Facts) -> list[str]:
     return notes
 
 
+# What to do about each way a stream fails where the plain call works.
+STREAM_ADVICE = {
+    StreamFailure.ERROR_EVENT: "Handle an error event inside the stream (a `data: {\"error\": …}` after the 200): it is the "
+                               "provider failing mid-generation. Retry, or pin another provider (--model REPO:PROVIDER; "
+                               "--sweep shows which work).",
+    StreamFailure.CUT: "The provider, or a proxy between you, closes streams early: retry; if it persists, pin another "
+                       "provider, and check the proxy's timeouts for long responses.",
+    StreamFailure.ENDED_EARLY: "The stream ends before [DONE] and without a finish_reason: the answer is cut short. Pin "
+                               "another provider, or check a proxy in between.",
+    StreamFailure.NOT_SSE: "Something answers stream: true with plain JSON: a proxy or gateway rewriting the answer, or a "
+                           "provider ignoring the flag. Pin another provider, or call without streaming.",
+    StreamFailure.STALLED: "A proxy that buffers responses (nginx proxy_buffering, some corporate proxies) holds streams "
+                           "back until they end, or the provider is slow to start: bypass the proxy or turn its buffering "
+                           "off for the router, raise the client's read timeout, or pin a faster provider.",
+    StreamFailure.HTTP: "The router or the provider refuses stream: true for this route: pin another provider, or call "
+                        "without streaming.",
+    StreamFailure.NO_ANSWER: "The streamed call got no answer while the plain one did: retry, and check a proxy in "
+                             "between (HTTPS_PROXY).",
+}
+
+
+def rule_stream_fails(f: Facts) -> Finding | None:
+    """The call works without streaming and fails with stream: true: the failure is the stream's own."""
+    result = f.results.get(StepId.STREAM)
+    check = result.stream if result is not None else None
+    if check is None or not check.failed or not f.ok(StepId.AS_CONFIGURED):
+        return None
+    return Finding(
+        f"Non-streamed calls work; streamed calls fail {check.where}. {f.model} answers without stream: true, so the "
+        f"token, the account and the route are fine: what breaks is the stream itself.",
+        (f.evidence(StepId.AS_CONFIGURED, f"{f.model} works without streaming"), f.evidence(StepId.STREAM, check.line)),
+        (STREAM_ADVICE[check.failure],
+         "Until it is fixed, the app can call without streaming (stream: false): that call works."),
+    )
+
+
 def rule_ok(f: Facts) -> Finding | None:
     """The user's own call works: that outranks anything else a probe said (evidence hierarchy, 1)."""
     if not f.ok(StepId.AS_CONFIGURED):
         return None
     side_failures = [sid for sid, r in f.results.items() if r.status.failed]
-    summary = " ".join([f"{f.model} answers: the call works from this environment with this token.", *side_notes(f)])
+    streamed = f.results.get(StepId.STREAM)
+    also = [f"Streamed, it {streamed.stream.where}."] if streamed and streamed.stream and not streamed.stream.failed else []
+    summary = " ".join([f"{f.model} answers: the call works from this environment with this token.", *also,
+                        *side_notes(f)])
     if side_failures:
         summary += (f" Some side probes failed ({', '.join(side_failures)}); they are shown as evidence "
                     f"but do not break the call.")
@@ -311,6 +351,7 @@ RULES: tuple[tuple[Case, Rule], ...] = (
     # The app's own route or token fails while hftui's works: they outrank ok, which would hide them.
     (Case.LEGACY_ENDPOINT, app_rules.rule_legacy_endpoint),
     (Case.RUNTIME_TOKEN_MISMATCH, app_rules.rule_runtime_token_mismatch),
+    (Case.STREAM_FAILS, rule_stream_fails),  # the plain call works: a failure only the stream shows
     (Case.OK, rule_ok),  # the user's call works: nothing below outranks that
     (Case.NETWORK_ERROR, rule_network_error),
     (Case.WRONG_ROUTER_URL, rule_wrong_router_url),

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from hftui.core.background import awaited_in_background, in_background
+from hftui.core.background import awaited_in_background, import_in_background, in_background
 from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ModelIdError, ModelRef
 from hftui.core.keystore import Keystore, keyring_disabled
 from hftui.core.printable import is_printable, printable
@@ -45,7 +45,8 @@ class SettingsError(ValueError):
 
 class SimulatedScenario(Protocol):
     """What a simulator scenario (hftui.sim.Scenario) tells the core: the demo user's model, org and token
-    (in HF_TOKEN, or in the token files of an HF_HOME: `token_files`, name → text)."""
+    (in HF_TOKEN, or in the token files of an HF_HOME: `token_files`, name → text); a scenario may also ask
+    for the sweep or the streamed call (`sweep`, `stream`), read when present."""
 
     model: str
     bill_to: str | None
@@ -68,12 +69,15 @@ class Settings:
     token_source: str | None = None  # --token-source: the listed source whose token the plan tests
     app_url: str | None = None  # --app-url: the URL (or base_url) the app posts chat to
     app_python: str | None = None  # --app-python: the app's interpreter (None: ./.venv or ./venv when present)
+    sweep: bool = False  # --sweep: the model pinned to every provider that serves it (real, billed calls)
+    stream: bool = False  # --stream: the configured call also sent with stream: true
 
     @classmethod
     def resolve(cls, *, model: str | None = None, baseline: str | None = None, bill_to: str | None = None,
                 hub_url: str | None = None, router_url: str | None = None, timeout: float | None = None,
-                token_env: str | None = None, token_source: str | None = None, app_url: str | None = None,
-                app_python: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+                token_env: str | None = None, env: Mapping[str, str] | None = None, sweep: bool = False,
+                stream: bool = False, token_source: str | None = None, app_url: str | None = None,
+                app_python: str | None = None) -> Settings:
         """The settings from what was given (None: not given), else the environment, else the defaults.
         Raises SettingsError for a URL that is not http(s), or carries a query, a fragment or credentials."""
         env = os.environ if env is None else env
@@ -87,11 +91,13 @@ class Settings:
             bill_to=bill_to,
             hub_url=hub_url or env.get("HF_ENDPOINT") or DEFAULT_HUB_URL,
             router_url=router_url or env.get("HFTUI_ROUTER_URL") or DEFAULT_ROUTER_URL,
-            timeout=timeout or DEFAULT_TIMEOUT,
+            timeout=float(timeout or DEFAULT_TIMEOUT),
             token_env=token_env,
             token_source=token_source,
             app_url=app_url,
             app_python=app_python,
+            sweep=bool(sweep),
+            stream=bool(stream),
         )
         if app_url is not None:
             check_url("--app-url", app_url)
@@ -106,7 +112,8 @@ class Settings:
         """Aimed at the simulator serving `scenario` at `url` (the demo's defaults; tests, screenshots, benchmarks)."""
         app_path = getattr(scenario, "app_path", None)
         return cls(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
-                   router_url=url, timeout=timeout, token_env=None, app_url=url + app_path if app_path else None)
+                   router_url=url, timeout=timeout, token_env=None, sweep=getattr(scenario, "sweep", False),
+                   stream=getattr(scenario, "stream", False), app_url=url + app_path if app_path else None)
 
     @property
     def warnings(self) -> list[str]:
@@ -234,21 +241,24 @@ _UNSET: Any = object()
 class Session:
     """One user's tokens for one set of settings, and the keyring's part in them.
 
-    `tokens` is the report to plan with now. The OS keyring costs ~100 ms (import and backend
+    `tokens` is the report to plan with now. The OS keyring costs ~100 ms of CPU (import and backend
     detection) and may hang until its timeout, so it is read at the latest moment that still lets it
-    decide: first, when it would hold the tested token (no environment token); in the background while
-    the probes run, when an environment token wins anyway; or by the app itself after its first frame
-    (`defer_keyring`: then `keyring_reader` is what to call, and `keyring_answered` takes its answer).
+    decide: first, when it would hold the tested token (no environment token); when an environment
+    token wins anyway, in the background once the run's first requests are out (`run` starts it then:
+    the run only waits for the network, and a thread importing keyring beside the engine's imports
+    would slow them down); or by the app itself after its first frame (`defer_keyring`: then
+    `keyring_reader` is what to call, and `keyring_answered` takes its answer).
     """
 
     def __init__(self, settings: Settings, tokens: TokenReport, locations: TokenLocations | None = None, *,
-                 keyring_deferred: bool = False, keyring_reading: Future[TokenReport] | None = None) -> None:
+                 keyring_deferred: bool = False, keyring_later: bool = False) -> None:
         self.settings = settings
         self.tokens = tokens
         self.locations = locations
         self.simulated = False  # the tokens are a simulator scenario's (sim_token_env), not the user's
         self._keyring_deferred = keyring_deferred
-        self._keyring_reading = keyring_reading
+        self._keyring_later = keyring_later  # to be read in the background: read_keyring_in_background
+        self._keyring_reading: Future[TokenReport] | None = None
         self._client_reading: Future[AppClient] | None = None
 
     @classmethod
@@ -274,8 +284,7 @@ class Session:
             return cls(settings, without_keyring, where, keyring_deferred=True)
         if not without_keyring.keyring_cannot_win:
             return cls(settings, discover_tokens(where), where)
-        reading = in_background(discover_tokens, where, name="hftui-token-sources")
-        return cls(settings, without_keyring, where, keyring_reading=reading)
+        return cls(settings, without_keyring, where, keyring_later=True)
 
     @classmethod
     def for_simulator(cls, scenario: SimulatedScenario, url: str, **changes: Any) -> Session:
@@ -341,30 +350,38 @@ class Session:
         if token_path is not None:
             where = replace(where, token_path=token_path)
         report = discover_tokens(where)
-        self._keyring_deferred, self._keyring_reading = False, None
+        self._keyring_deferred, self._keyring_later, self._keyring_reading = False, False, None
         self.tokens = _as_simulated(report) if self.simulated else report
         return self.tokens
 
+    def read_keyring_in_background(self) -> None:
+        """Start reading the keyring in a daemon thread, if it is left to be read so and not started yet."""
+        if self._keyring_later and self._keyring_reading is None and self.locations is not None:
+            self._keyring_reading = in_background(discover_tokens, self.locations, name="hftui-token-sources")
+
     def complete_tokens(self) -> TokenReport:
-        """Every source, the keyring included: waited for (bounded) if it is still being read."""
+        """Every source, the keyring included: read now if nothing started it, and waited for (bounded)."""
         if self.keyring_reader is not None:
             self.keyring_answered(self.keyring_reader)
-        elif self._keyring_reading is not None:
+            return self.tokens
+        self.read_keyring_in_background()
+        if self._keyring_reading is not None:
             wait([self._keyring_reading], timeout=KEYRING_WAIT_SECONDS)
             if self._keyring_reading.done() and self._keyring_reading.exception() is None:
                 self.tokens = self._keyring_reading.result()
             else:
                 late = ("keyring", f"did not answer within {KEYRING_WAIT_SECONDS:g} s; not listed")
                 self.tokens = replace(self.tokens, unreadable=(*self.tokens.unreadable, late))
-            self._keyring_reading = None
+            self._keyring_reading, self._keyring_later = None, False
         return self.tokens
 
     # -- a diagnosis -------------------------------------------------------------------------------
 
     def inputs(self, token: TokenCandidate | None = _UNSET, *, model: ModelRef | None = None,
-               baseline: ModelRef | None = None, bill_to: str | None = _UNSET) -> PlanInputs:
+               baseline: ModelRef | None = None, bill_to: str | None = _UNSET, sweep: bool | None = None,
+               stream: bool | None = None) -> PlanInputs:
         """The plan's inputs: the settings, with the report's active token unless `token` is given (the app
-        tests the one the user picks); `model`, `baseline` and `bill_to` as the app's fields hold them."""
+        tests the one the user picks); `model`, `baseline`, `bill_to`, `sweep` and `stream` as the app holds them."""
         from hftui.core.plan import PlanInputs  # the engine: not for the app's first frame
 
         settings = self.settings
@@ -381,7 +398,9 @@ class Session:
                           baseline=baseline or _parse(settings.baseline),
                           bill_to=settings.bill_to if bill_to is _UNSET else bill_to,
                           router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout,
-                          router_url_note=settings.router_url_note)
+                          router_url_note=settings.router_url_note,
+                          sweep=settings.sweep if sweep is None else sweep,
+                          stream=settings.stream if stream is None else stream)
 
     @property
     def app_client(self) -> AppClient | None:
@@ -428,12 +447,21 @@ class Session:
             raise SettingsError(f"--token-source {printable(name)}: no such source (sources: {listed})")
         return found
 
-    async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None) -> Diagnosis:
+    async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None,
+                  on_in_flight: Callable[[], None] | None = None) -> Diagnosis:
         """The whole plan on `inputs` (default: the settings' own); the diagnosis lists every token
-        source, the keyring included."""
+        source, the keyring included. Once the first requests are out (the run waits for the network),
+        the keyring is read if it is still to be, the verdict's modules are loaded, and `on_in_flight()`
+        is called (e.g. to load what shows the diagnosis)."""
         from hftui.core.diagnosis import run_diagnosis
 
-        diagnosis = await run_diagnosis(inputs or self.inputs(), self.tokens, listener)
+        def in_flight() -> None:
+            self.read_keyring_in_background()
+            import_in_background("hftui.core.verdict")
+            if on_in_flight is not None:
+                on_in_flight()
+
+        diagnosis = await run_diagnosis(inputs or self.inputs(), self.tokens, listener, on_in_flight=in_flight)
         tokens = await awaited_in_background(self.complete_tokens, name="hftui-token-sources")
         return replace(diagnosis, tokens=tokens)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
@@ -18,6 +18,9 @@ from hftui.core.approute import RouteKind, picked
 from hftui.core.hub import Account, ModelRef, ProviderOption, merge_providers, parse_catalog, parse_mapping, parse_whoami
 from hftui.core.probes import EVIDENCE_BODY_CAP_BYTES, Exchange, ProbeSpec
 from hftui.core.status import StepStatus
+from hftui.core.streaming import check_stream
+from hftui.core.sweep import fastest, sweep
+from hftui.core.sweep import summary as sweep_summary
 
 if TYPE_CHECKING:
     from hftui.core.plan import PlanInputs, PlanRun, StepResult
@@ -43,6 +46,8 @@ class StepId(StrEnum):
     BILL_TO = "bill-to"
     TOKEN_CHECKS = "token-checks"
     APP_ROUTE = "app-route"
+    STREAM = "stream"
+    SWEEP = "sweep"
 
 
 Runner = Callable[["PlanRun", "StepResult"], Awaitable["StepResult"]]
@@ -108,13 +113,13 @@ def auth_headers(inputs: PlanInputs, raw: bool = False) -> tuple[tuple[str, str]
     return (("Authorization", f"Bearer {token.raw if raw else token.cleaned}"),)
 
 
-def chat_spec(inputs: PlanInputs, model: str, bill_to: str | None = None) -> ProbeSpec:
+def chat_spec(inputs: PlanInputs, model: str, bill_to: str | None = None, stream: bool = False) -> ProbeSpec:
     headers = auth_headers(inputs)
     if bill_to:
         headers += (("X-HF-Bill-To", bill_to),)
     return ProbeSpec("POST", f"{inputs.router_url}/v1/chat/completions", headers,
                      {"model": model, "messages": [{"role": "user", "content": CHAT_PROMPT}],
-                      "max_tokens": CHAT_MAX_TOKENS, "stream": False})
+                      "max_tokens": CHAT_MAX_TOKENS, "stream": stream}, stream=stream)
 
 
 def account_of(results: Mapping[str, StepResult]) -> Account | None:
@@ -381,6 +386,30 @@ async def _app_route(run: PlanRun, step: StepResult) -> StepResult:
 
 def _has_app_route(inputs: PlanInputs) -> bool:
     return inputs.app_route is not None
+async def _stream(run: PlanRun, step: StepResult) -> StepResult:
+    model = str(run.inputs.model)
+    exchange = await run.probe(chat_spec(run.inputs, model, stream=True))
+    check = check_stream(exchange, run.inputs.timeout)
+    result = step.finished(exchange, target=model, stream=check, note=None if check.failed else check.line)
+    return replace(result, status=StepStatus.FAILED) if check.failed and exchange.ok else result
+
+
+async def _sweep(run: PlanRun, step: StepResult) -> StepResult:
+    providers = providers_of(run.inputs, run.results)
+    if not providers:
+        known = catalog_providers(run.inputs, run.results) is not None or mapping_providers(run.results) is not None
+        return step.skipped(f"no provider is known to serve {run.inputs.model.repo} (catalog and mapping list none)"
+                            if known else "neither the catalog nor the Hub mapping could be read, so no provider is known")
+    routes = await sweep(providers, lambda provider: run.probe(chat_spec(run.inputs, run.inputs.model.pinned_to(provider))))
+    called = [route for route in routes if route.exchange is not None]
+    if not called:
+        return replace(step.skipped(sweep_summary(routes)), routes=routes)
+    best = fastest(routes) or called[0]
+    return step.finished(best.exchange, routes=routes, note=sweep_summary(routes), target=str(run.inputs.model.repo))
+
+
+def _asked(flag: str) -> Callable[[PlanInputs], bool]:
+    return lambda inputs: getattr(inputs, flag)
 
 
 def _token_is_malformed(inputs: PlanInputs) -> bool:
@@ -410,6 +439,11 @@ STEPS: tuple[Step, ...] = (
     Step(StepId.APP_ROUTE, "chat: the route the app posts to",
          "the same call on the app's own route, as its client sends it", _app_route,
          needs=(StepId.CATALOG, StepId.MAPPING), applies=_has_app_route),
+    Step(StepId.STREAM, "chat: {model}, streamed", "the same call with stream: true, read as SSE to its end",
+         _stream, applies=_asked("stream")),
+    Step(StepId.SWEEP, "chat: {repo} on every provider that serves it",
+         "which providers work right now (one real, billed 8-token call each)", _sweep,
+         needs=(StepId.CATALOG, StepId.MAPPING), applies=_asked("sweep")),
 )
 
 

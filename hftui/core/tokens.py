@@ -6,7 +6,6 @@ cleaned value is what huggingface_hub would send after stripping.
 
 from __future__ import annotations
 
-import configparser
 import os
 import time
 import unicodedata
@@ -418,15 +417,18 @@ def _read_token_file(path: Path, found: list, unreadable: list) -> None:
 
 
 def _read_stored_tokens(path: Path, found: list, unreadable: list, expiries: dict) -> None:
-    parser = configparser.ConfigParser(interpolation=None)
     try:
         text = read_small_file(path)
-        if text is None:
-            return
-        parser.read_string(text)
     except Unreadable as exc:
         unreadable.append((f"stored_tokens:{printable(str(path))}", printable(str(exc))))
         return
+    if text is None:
+        return
+    import configparser  # only when there is a file to parse: most users have none, and every start paid for it
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
     except configparser.Error as exc:
         unreadable.append((f"stored_tokens:{printable(str(path))}", f"cannot parse: {type(exc).__name__}"))
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hftui.core.call_rules import with_sweep
 from hftui.core.cases import Case
 from hftui.core.facts import Evidence, Facts, Finding
 from hftui.core.hub import Account, ProviderOption
@@ -42,6 +43,7 @@ def diagnose(inputs: PlanInputs, results: Mapping[str, StepResult], account: Acc
     facts = Facts(inputs, results, account, providers or [])
     matches = [(case, finding) for case, rule in RULES if (finding := rule(facts)) is not None]
     (case, finding), rest = matches[0], matches[1:]
+    finding = with_sweep(facts, finding)
     return Verdict(case, seed_of(case, finding), finding.summary, finding.evidence, finding.next_steps,
                    tuple(other for other, _ in rest if other is not CATCH_ALL))
 

@@ -42,6 +42,27 @@ _QWEN_FEATHERLESS_ONLY = CatalogEntry(QWEN, (
                   provider_id="Qwen/Qwen3.5-9B-Instruct-Turbo"),
 ))
 
+# Five providers serve it, in the user's order; groq answers with its own 401 (a custom key set in the user's
+# settings), nscale is down. sambanova, removed from routing, is still in the Hub mapping.
+LLAMA_70B = "meta-llama/Llama-3.3-70B-Instruct"
+_LLAMA_70B_ENTRY = CatalogEntry(LLAMA_70B, (
+    ProviderOffer("groq", 0.05, 0.08, throughput=900, first_token_latency_ms=60),
+    ProviderOffer("cerebras", 0.85, 1.20, throughput=2100, first_token_latency_ms=40),
+    ProviderOffer("together", 0.88, 0.88, throughput=150, first_token_latency_ms=300),
+    ProviderOffer("novita", 0.13, 0.39, throughput=60, first_token_latency_ms=450),
+    ProviderOffer("nscale", 0.10, 0.25, throughput=80, first_token_latency_ms=500),
+))
+_GROQ_OWN_401 = {"error": {"message": "Invalid API Key", "type": "invalid_request_error", "code": "invalid_api_key"}}
+_STREAMED = f"{QWEN}:together"
+
+
+def _stream_scenario(fault: str, title: str, description: str) -> Scenario:
+    """The user's streamed call misbehaves after its 200 while the same call without streaming works."""
+    return Scenario(f"stream-{fault.replace('_', '-')}", title, description, expected_case="stream_fails",
+                    model=_STREAMED, stream=True,
+                    chat_rules=(ChatRule(_STREAMED, stream=True, stream_fault=fault, provider="together"),))
+
+
 SCENARIOS: dict[str, Scenario] = _scenarios(
     Scenario(
         "ok", "Everything works", "A valid fine-grained token with the Inference Providers permission, "
@@ -63,6 +84,8 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         chat_rules=(
             ChatRule(f"{QWEN}:preferred", status=400, body={"error": HF_INFERENCE_NOT_SUPPORTED},
                      provider="hf-inference"),
+            ChatRule(f"{QWEN}:hf-inference", status=400, body={"error": HF_INFERENCE_NOT_SUPPORTED},
+                     provider="hf-inference"),  # pinned (a sweep does), the same answer as through ':preferred'
             ChatRule(f"{QWEN}:featherless-ai", status=503, provider="featherless-ai",
                      body={"error": {"message": "Model is overloaded, please retry later", "type": "server_error"}}),
         ),
@@ -327,6 +350,43 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         "router answers 400. The same model pinned to a live provider works.",
         expected_case="provider_policy", expected_seed="B", model=f"{LLAMA}:sambanova",
     ),
+    # -- which providers work, and streaming (asked for with --sweep, --stream) -----------------------
+    Scenario(
+        "sweep-five-providers", "Five providers, two failing differently; ':preferred' picks a failing one",
+        "':preferred' routes Llama-3.3-70B to groq, whose own 401 comes back (a custom groq key in the user's "
+        "settings), and nscale is down (503). The sweep pins the model to each of the five providers (sambanova, "
+        "still in the Hub mapping, is listed as removed) and finds cerebras the fastest and novita the cheapest that work.",
+        expected_case="provider_policy", expected_seed="B", model=f"{LLAMA_70B}:preferred", sweep=True,
+        catalog=(*FULL_CATALOG, _LLAMA_70B_ENTRY),
+        mapping={LLAMA_70B: {
+            **{offer.provider: {"status": "live", "providerId": LLAMA_70B, "task": "conversational"}
+               for offer in _LLAMA_70B_ENTRY.providers},
+            "sambanova": {"status": "live", "providerId": "Meta-Llama-3.3-70B-Instruct", "task": "conversational"},
+        }},
+        chat_rules=(
+            ChatRule(f"{LLAMA_70B}:preferred", status=401, body=_GROQ_OWN_401, provider="groq"),
+            ChatRule(f"{LLAMA_70B}:groq", status=401, body=_GROQ_OWN_401, provider="groq"),
+            ChatRule(f"{LLAMA_70B}:nscale", status=503, provider="nscale",
+                     body={"error": {"message": "upstream provider unavailable", "type": "server_error"}}),
+        ),
+        provider_delays={"cerebras": 0.02, "groq": 0.02, "together": 0.3, "novita": 0.45, "nscale": 0.1},
+    ),
+    _stream_scenario(
+        "error_event", "The stream answers 200, then carries an error event",
+        "The user's call works without streaming. Streamed, it answers 200 and a first token, then the provider "
+        "sends an error event and ends the stream."),
+    _stream_scenario(
+        "cut", "The stream is cut before [DONE]",
+        "The user's call works without streaming. Streamed, the provider sends two chunks and drops the "
+        "connection, without a finish_reason or [DONE]."),
+    _stream_scenario(
+        "not_sse", "A streamed call gets plain JSON back",
+        "The user's call works without streaming. Streamed, the answer is the whole completion as JSON instead "
+        "of server-sent events, as from a proxy or provider that ignores stream: true."),
+    _stream_scenario(
+        "slow_first_token", "The stream opens, but no token comes in time",
+        "The user's call works without streaming. Streamed, the router answers 200 and the role chunk, then "
+        "holds every token back longer than the timeout, as a buffering proxy does."),
 )
 
 

@@ -18,6 +18,11 @@ from hftui.sim.catalog import FULL_CATALOG, CatalogEntry, provider_model_id
 
 FaultKind = Literal["hang", "reset", "slow_body", "html", "huge_body", "invalid_utf8", "redirect", "body", "echo"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+# How a streamed chat answer (stream: true) misbehaves after its 200: an error event, the connection cut
+# before [DONE], a whole JSON completion instead of SSE, the first token held back (STREAM_HOLD_SECONDS).
+StreamFault = Literal["error_event", "cut", "not_sse", "slow_first_token"]
+STREAM_FAULTS: tuple[str, ...] = get_args(StreamFault)
+STREAM_HOLD_SECONDS = 60.0  # slow_first_token: longer than any probe timeout; released when the server stops
 ROUTES: tuple[str, ...] = ("whoami", "catalog", "mapping", "chat", "*")
 
 INFERENCE_PERMISSION = "inference.serverless.write"
@@ -157,15 +162,20 @@ class ChatRule:
     headers: Mapping[str, str] = field(default_factory=dict)
     fault: Fault | None = None
     provider: str | None = None  # sent as x-inference-provider: the provider the router routed this call to
+    stream: bool | None = None  # None: any call; True: only streamed calls (stream: true); False: only the others
+    stream_fault: StreamFault | None = None  # a streamed 2xx answer misbehaves so (see STREAM_FAULTS)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "headers", MappingProxyType(dict(self.headers)))  # shared values: read-only
+        if self.stream_fault is not None and self.stream_fault not in STREAM_FAULTS:
+            raise ValueError(f"unknown stream fault {self.stream_fault!r}; expected one of {', '.join(STREAM_FAULTS)}")
 
     def __hash__(self) -> int:  # the generated hash would choke on the headers mapping
         return hash((self.model, self.status))
 
-    def matches(self, model: str, bill_to: str | None) -> bool:
-        return fnmatchcase(model, self.model) and (self.bill_to is ANY or self.bill_to == bill_to)
+    def matches(self, model: str, bill_to: str | None, stream: bool = False) -> bool:
+        return (fnmatchcase(model, self.model) and (self.bill_to is ANY or self.bill_to == bill_to)
+                and self.stream in (None, stream))
 
 
 @dataclass(frozen=True)
@@ -180,6 +190,8 @@ class Scenario:
     expected_seed: str | None = None  # one of that case's seed letters (None for a case without any)
     model: str = "Qwen/Qwen3.5-9B:preferred"  # what the demo configures as the user's model
     bill_to: str | None = None  # what the demo passes as --bill-to
+    stream: bool = False  # what the demo passes as --stream: the situation shows only on a streamed call
+    sweep: bool = False  # what the demo passes as --sweep: the situation is about which providers work
     client_token: Any = AUTO  # the RAW value the user's environment holds; None: no token at all
     valid_tokens: tuple[str, ...] | None = None  # None: the cleaned client token (or a fresh one)
     # Files the user's HF_HOME holds (name → text: "token", "stored_tokens"). With a "token" file, the
@@ -210,6 +222,9 @@ class Scenario:
     chat_rules: tuple[ChatRule, ...] = ()
     route_faults: Mapping[str, Fault] = field(default_factory=dict)  # keys: see ROUTES
     latency_ms: int = 0
+    # Seconds a chat answer from a provider (its x-inference-provider) waits on top of latency_ms: which is
+    # fastest is then the scenario's fact, not the machine's mood.
+    provider_delays: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         case = Case(self.expected_case)
@@ -233,6 +248,7 @@ class Scenario:
         object.__setattr__(self, "app_files", MappingProxyType(dict(self.app_files)))
         object.__setattr__(self, "app_env", MappingProxyType(dict(self.app_env)))
         object.__setattr__(self, "route_faults", MappingProxyType(dict(self.route_faults)))
+        object.__setattr__(self, "provider_delays", MappingProxyType(dict(self.provider_delays)))
 
     def __hash__(self) -> int:  # names are unique in SCENARIOS; the generated hash would choke on mappings
         return hash(self.name)

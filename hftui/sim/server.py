@@ -9,6 +9,7 @@ stop() returns promptly whatever is in flight.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import socketserver
@@ -18,13 +19,13 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from hftui.sim.scenarios import get_scenario
-from hftui.sim.schema import Fault, Scenario, clean_token
+from hftui.sim.schema import STREAM_HOLD_SECONDS, Fault, Scenario, clean_token
 from hftui.sim.service import RecordedRequest, Reply, Service, json_reply
 from hftui.sim.views import cloudfront_page
 
@@ -46,7 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("date", formatdate(self.server.service.clock(), usegmt=True))
 
     def _serve(self) -> None:
-        server, service = self.server, self.server.service
+        server = self.server
         try:
             body = self._read_body()
         except ValueError:
@@ -57,6 +58,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers.setdefault(name.lower(), value)
         request = RecordedRequest(self.command, self.path, headers, body.decode("utf-8", errors="replace"))
         server.record(request)
+        with server.in_flight():
+            self._answer(request)
+
+    def _answer(self, request: RecordedRequest) -> None:
+        server, service = self.server, self.server.service
         route, answer = service.resolve(self.command, self.path)
         faults = service.scenario.route_faults
         fault = faults.get(route) or faults.get("*")
@@ -67,6 +73,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # noqa: BLE001 - a simulator bug must be a visible 500, not a silent disconnect
             traceback.print_exc()
             reply = json_reply(500, {"error": "simulator error (see its stderr)"})
+        delay = service.scenario.provider_delays.get(reply.headers.get("x-inference-provider", "")) if route == "chat" else None
+        if delay and server.stop_event.wait(delay):
+            return self._drop(reset=False)  # stopping: do not answer
         self._deliver(reply, fault or reply.fault, request)
 
     def _read_body(self) -> bytes:
@@ -114,10 +123,11 @@ class _Handler(BaseHTTPRequestHandler):
                           reply.headers)
         if fault is not None and fault.headers:
             reply.headers = {**reply.headers, **{name.lower(): value for name, value in fault.headers}}
+        streamed = reply.events is not None and fault is None
         self.send_response(reply.status)
         headers = {
             "content-type": reply.content_type,
-            "content-length": str(len(reply.body)),
+            **({"transfer-encoding": "chunked"} if streamed else {"content-length": str(len(reply.body))}),
             **service.edge_headers(path, reply.status, request_id),
             **reply.headers,
         }
@@ -127,6 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         try:
             self.end_headers()
+            if streamed and self.command != "HEAD":
+                return self._stream(reply)
             body = b"" if self.command == "HEAD" else reply.body
             if fault is not None and fault.kind == "reset":  # mid_body: half the body, then RST
                 self.wfile.write(body[: len(body) // 2])
@@ -144,6 +156,20 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:  # the client went away mid-answer (e.g. it timed out): nothing left to do
             self.close_connection = True
         return None
+
+    def _stream(self, reply: Reply) -> None:
+        """A streamed answer as the real router sends one: each event its own chunk, flushed as it goes."""
+        for index, event in enumerate(reply.events or ()):
+            if index == 1 and reply.hold_first_token and self.server.stop_event.wait(STREAM_HOLD_SECONDS):
+                self.close_connection = True
+                return  # stopping while the first token is held back
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+            self.wfile.flush()
+        if reply.cut:  # the provider went away mid-stream: no last chunk, the connection just ends
+            time.sleep(0.05)  # let loopback deliver what was sent before the connection closes
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
 
 
 def _faulty_reply(reply: Reply, fault: Fault, request: RecordedRequest | None) -> Reply:
@@ -189,7 +215,20 @@ class _HTTPServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._fault_uses: dict[int, int] = {}  # id(fault) -> requests it was applied to (scenarios keep them alive)
+        self.answering = 0  # requests received and not answered yet
+        self.peak_answering = 0  # the most at once: how many of a client's calls were really concurrent
         super().__init__(address, _Handler)
+
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        with self._lock:
+            self.answering += 1
+            self.peak_answering = max(self.peak_answering, self.answering)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.answering -= 1
 
     def use(self, fault: Fault | None) -> Fault | None:
         """The fault, or None once it has been applied `fault.times` times."""
@@ -272,6 +311,16 @@ class SimServer:
     @property
     def url(self) -> str:
         return f"{'https' if self.ssl_context else 'http'}://{self.host}:{self.port}"
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most requests it held at once (received, not yet answered) since it started or reset_peak()."""
+        return self._httpd.peak_answering if self._httpd else 0
+
+    def reset_peak(self) -> None:
+        if self._httpd is not None:
+            with self._httpd._lock:
+                self._httpd.peak_answering = self._httpd.answering
 
     @property
     def token(self) -> str | None:

@@ -33,6 +33,7 @@ from hftui.sim.views import (
     catalog_body,
     choose_provider,
     completion_body,
+    completion_events,
     mapping_body,
     model_info_body,
     repo_for_provider_id,
@@ -70,6 +71,10 @@ class Reply:
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     fault: Fault | None = None  # a chat rule's fault, applied when delivering
+    # A streamed answer: its SSE events, sent one chunk each (chunked transfer encoding) instead of `body`.
+    events: tuple[bytes, ...] | None = None
+    hold_first_token: bool = False  # events: hold back all but the first (the role chunk) until the server stops
+    cut: bool = False  # events: drop the connection after them, without the end of the chunked body
 
 
 def json_reply(status: int, payload: Any, headers: dict[str, str] | None = None) -> Reply:
@@ -219,7 +224,7 @@ class Service:
         if provider is not None:  # /{provider}/…: the body holds the provider's own id; rules speak '<repo>:<provider>'
             model = f"{repo_for_provider_id(scenario, provider, model) or model}:{provider}"
         for rule in scenario.chat_rules:
-            if rule.matches(model, bill_to):
+            if rule.matches(model, bill_to, stream=bool(payload.get("stream"))):
                 return self.rule_reply(rule, model, payload)
         return self.completion(model, payload, must_be_served=True, provider_route=provider is not None)
 
@@ -248,7 +253,7 @@ class Service:
 
     def rule_reply(self, rule: ChatRule, model: str, payload: dict) -> Reply:
         if rule.body is None and 200 <= rule.status < 300:
-            reply = self.completion(model, payload, must_be_served=False)
+            reply = self.completion(model, payload, must_be_served=False, stream_fault=rule.stream_fault)
             reply.status = rule.status
         elif isinstance(rule.body, str):
             reply = Reply(rule.status, rule.body.encode(), "text/plain; charset=utf-8")
@@ -271,7 +276,8 @@ class Service:
         entry = self.scenario.catalog_entry(repo)
         return entry is not None and any(o.provider == provider and o.status == "live" for o in entry.providers)
 
-    def completion(self, model: str, payload: dict, must_be_served: bool, provider_route: bool = False) -> Reply:
+    def completion(self, model: str, payload: dict, must_be_served: bool, provider_route: bool = False,
+                   stream_fault: str | None = None) -> Reply:
         repo, _, suffix = model.partition(":")
         provider = choose_provider(self.scenario, repo, suffix)
         if provider == "hf-inference" and suffix.lower() == "hf-inference" and not self.catalog_serves(repo, provider):
@@ -287,13 +293,13 @@ class Service:
             return openai_error(400, f"The requested model '{model}' is not supported by any provider you have "
                                      "enabled.", "model", "model_not_supported")
         mapping = (self.scenario.provider_mapping(repo) or {}).get(provider or "", {})
-        body = completion_body(
-            completion_id="chatcmpl-" + stable_id(f"{self.scenario.name}:{next(self._completions)}"),
-            created=int(self.clock()), model=mapping.get("providerId") or repo,
-            stream=bool(payload.get("stream")),
-        )
+        completion_id = "chatcmpl-" + stable_id(f"{self.scenario.name}:{next(self._completions)}")
+        served_model, created = mapping.get("providerId") or repo, int(self.clock())
         headers = {"x-inference-provider": provider} if provider else {}
-        if payload.get("stream"):
-            return Reply(200, body, "text/event-stream; charset=utf-8", headers)
-        return Reply(200, body, headers=headers)
-
+        if payload.get("stream") and stream_fault != "not_sse":
+            events = completion_events(completion_id, created, served_model, stream_fault)
+            return Reply(200, b"".join(events), "text/event-stream; charset=utf-8",
+                         {**headers, "cache-control": "no-cache"}, events=events,
+                         hold_first_token=stream_fault == "slow_first_token", cut=stream_fault == "cut")
+        # not_sse: a provider (or a proxy) that ignores stream: true and answers the whole completion as JSON
+        return Reply(200, completion_body(completion_id, created, served_model, stream=False), headers=headers)

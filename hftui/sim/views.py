@@ -141,20 +141,40 @@ def repo_for_provider_id(scenario: Scenario, provider: str, provider_id: str) ->
 
 def completion_body(completion_id: str, created: int, model: str, stream: bool) -> bytes:
     """A minimal OpenAI chat completion answering "OK" (or its server-sent-events form)."""
-    usage = {"prompt_tokens": 14, "completion_tokens": 2, "total_tokens": 16}
-    if not stream:
-        return _compact({
-            "id": completion_id, "object": "chat.completion", "created": created, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "OK"}, "logprobs": None,
-                         "finish_reason": "stop"}],
-            "usage": usage,
-        })
-    base = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
-    chunks = [
-        {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "OK"}, "finish_reason": None}]},
-        {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": usage},
-    ]
-    return b"".join(b"data: " + _compact(chunk) + b"\n\n" for chunk in chunks) + b"data: [DONE]\n\n"
+    if stream:
+        return b"".join(completion_events(completion_id, created, model))
+    return _compact({
+        "id": completion_id, "object": "chat.completion", "created": created, "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "OK"}, "logprobs": None,
+                     "finish_reason": "stop"}],
+        "usage": USAGE,
+    })
+
+
+USAGE = {"prompt_tokens": 14, "completion_tokens": 2, "total_tokens": 16}
+# What a provider says when it gives up in the middle of a stream it had answered 200 (OpenAI's error form).
+STREAM_ERROR = {"error": {"message": "Upstream provider error: the generation was interrupted (overloaded), "
+                                     "please retry", "type": "server_error", "code": "stream_interrupted"}}
+
+
+def completion_events(completion_id: str, created: int, model: str, fault: str | None = None) -> tuple[bytes, ...]:
+    """The completion streamed as the recorded providers stream it, one SSE event per item: the role chunk,
+    the content, the finish_reason chunk with usage, `[DONE]`. `fault` (a ChatRule.stream_fault):
+    error_event ends it after the first token with an error event; cut ends the list before the finish
+    (the server then drops the connection); slow_first_token leaves it whole (the server holds it back)."""
+    base = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
+            "system_fingerprint": None}
+
+    def chunk(delta: dict, finish: str | None = None, **extra: Any) -> bytes:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+        return b"data: " + _compact({**base, "choices": [choice], **extra}) + b"\n\n"
+
+    role, token = chunk({"role": "assistant", "content": ""}), chunk({"content": "O"})
+    if fault == "error_event":
+        return role, token, b"data: " + _compact(STREAM_ERROR) + b"\n\n"
+    if fault == "cut":
+        return role, token
+    return role, token, chunk({"content": "K"}), chunk({}, "stop", usage=USAGE), b"data: [DONE]\n\n"
 
 
 def _compact(payload: Any) -> bytes:

@@ -9,9 +9,9 @@ run's events (a step started, a step finished) to keep the user's cursor and ope
 
 It paints first, then works: the first frame shows the inputs, the token sources and the matrix;
 only after it are the engine (plan, probes, verdict: ~16 ms of imports) and the HTTP client (httpx
-and the CA store) loaded, in a thread, and the keyring read in another; then the plan starts. So
-nothing on the event loop imports the engine before `_load_client` has: its imports are local.
-A keyring token only waits when it would be the one tested: no environment token.
+and, for https, the CA store) loaded, in a thread; then the plan starts, on an event loop of its own
+(startup.py). So nothing on the event loop imports the engine before `_load_client` has: its imports
+are local. A keyring token only waits when it would be the one tested: no environment token.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from hftui.ui.keyed import KeyedActions
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
 from hftui.ui.startup import Startup
 from hftui.ui.viewing import Viewing
+from hftui.ui.sweeping import ProvidersAndStreams
 from hftui.ui.widgets.credentials import CredentialsPane
 from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.matrix import DiagnosisPane
@@ -65,7 +66,8 @@ PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
 PLAN_NOT_RUN = "No diagnosis yet: the plan has not run."
 
 
-class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, Viewing, App[int]):
+class HftuiApp(InertOutput, Startup, ProvidersAndStreams, KeyedActions, TokenKeeping, BundleExport, Viewing,
+               App[int]):
     CSS_PATH = "hftui.tcss"
     TITLE = "hftui"
     COMMANDS = App.COMMANDS | {HftuiCommands}
@@ -119,6 +121,9 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
         self.plan_run: PlanRun | None = None
         self._generation = 0
         self._client = None
+        self._plan_loop = None  # the plan's own event loop (hftui.core.loop.LoopThread), with the client
+        self._plan_work = None
+        self._keystore_deferred = False
         self._startup_error: str | None = None
         self._keyring_reader: Callable[[], str | None] | None = session.keyring_reader
         self._auto_token = True  # the tested token follows the report's active one until the user picks one
@@ -157,8 +162,7 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
         self.call_after_refresh(self._start)  # paint first, then work
 
     async def on_unmount(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        await self.close_client()
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -184,7 +188,8 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
             return  # _load_client plans again
         from hftui.core.steps import step_specs
 
-        inputs = self.session.inputs(self.testing, model=self.model, baseline=self.baseline, bill_to=self.bill_to)
+        inputs = self.session.inputs(self.testing, model=self.model, baseline=self.baseline, bill_to=self.bill_to,
+                                     **self.plan_options())
         if inputs == self.inputs and not force:
             return
         if self.starting:  # the keyring may still change which token is tested
@@ -194,6 +199,7 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
             return  # keyring_answered plans again
         self.inputs = inputs
         self.start_plan()
+        self.plan_started()
 
     def start_plan(self) -> None:
         from hftui.core.plan import PlanRun
@@ -202,19 +208,20 @@ class HftuiApp(InertOutput, Startup, KeyedActions, TokenKeeping, BundleExport, V
         self._generation += 1
         generation = self._generation
         run = PlanRun(self.inputs, self._client,
-                      listener=lambda result: self.post_message(StepUpdated(generation, result)))
+                      listener=lambda result: self.post_message(StepUpdated(generation, result)),
+                      on_in_flight=self.first_requests_out)
         self.plan_run = run
+        self.run_worker(self.on_plan_loop(run.run_all()), name="plan", group="plan", exclusive=True,
+                        exit_on_error=False, description=f"run the plan for {self.inputs.model}")
         self.query_one(StepTree).reset(list(run.specs.values()), self.inputs.timeout)
-        self.run_worker(run.run_all(), name="plan", group="plan", exclusive=True, exit_on_error=False,
-                        description=f"run the plan for {self.inputs.model}")
         self._refresh_phase()
         self._snapshot()
 
     def retry(self, step_id: str) -> None:
         if self.plan_run is None or self.plan_busy:
             return
-        self.run_worker(self.plan_run.run_step(step_id), name=f"retry {step_id}", group="plan", exclusive=True,
-                        exit_on_error=False, description=f"retry the step {step_id}")
+        self.run_worker(self.on_plan_loop(self.plan_run.run_step(step_id)), name=f"retry {step_id}", group="plan",
+                        exclusive=True, exit_on_error=False, description=f"retry the step {step_id}")
         self._refresh_phase()
 
     @property

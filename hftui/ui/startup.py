@@ -1,5 +1,9 @@
-"""Starting without holding up the first frame: the engine and the HTTP client load in a thread, the
-keyring is read in another, and the plan starts once both have answered (or could not).
+"""Starting without holding up the first frame: the engine and the HTTP client load in a thread, and
+the plan starts once they are ready, on an event loop of its own (LoopThread) so that redrawing the
+screen never delays reading an answer or sending the next round. The keyring is read beside the
+engine only when its token may be the one tested (no environment token); otherwise once the first
+requests are out, when the plan only waits for the network (importing keyring and finding its
+backend is ~100 ms of CPU: beside the engine's imports it would delay the first request).
 
 A mixin for the app, as keeping.py and exporting.py are: `waiting` and `busy` are the app's
 reactive attributes the top bar and the footer watch.
@@ -7,8 +11,9 @@ reactive attributes the top bar and the footer watch.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +22,7 @@ from hftui.ui.widgets.steps import StepTree
 
 if TYPE_CHECKING:
     from hftui.core.plan import PlanInputs
-    from hftui.core.session import Session
+    from hftui.core.session import Session, Settings
     from hftui.core.tokens import TokenCandidate, TokenReport
 
 
@@ -33,6 +38,9 @@ class Startup:
     busy: bool
     plan_busy: bool
     _client: Any
+    _plan_loop: Any  # hftui.core.loop.LoopThread, with the client
+    _plan_work: Any  # the concurrent Future of what runs on the plan loop now
+    _keystore_deferred: bool  # the keyring is read once the first requests are out
     _startup_error: str | None
     _auto_token: bool
     _rereading: bool
@@ -41,25 +49,59 @@ class Startup:
     _after_first_frame: Callable[[], None] | None
 
     def _start(self) -> None:
-        """After the first frame: the keyring in a daemon thread, the HTTP client in a worker, then the plan."""
+        """After the first frame: the HTTP client in a worker, then the plan; the keyring beside the
+        client if the plan waits for it, else once the plan's first requests are out."""
         if self._after_first_frame is not None:
             self._after_first_frame()
-        self._check_keystore()
+        if self._awaiting_keyring:
+            self._check_keystore()
+        else:
+            self._keystore_deferred = True
         self.run_worker(self._load_client(), name="startup", group="startup", exit_on_error=False,
                         description="load the HTTP client")
 
     async def _load_client(self) -> None:
-        try:  # importing httpx and loading the CA store take ~85 ms: not on the event loop
-            client = await awaited_in_background(load_engine, self.settings.timeout, name="hftui-startup")
+        try:  # importing httpx and the engine take ~100 ms: not on the event loop
+            self._plan_loop, client = await awaited_in_background(load_engine, self.settings, name="hftui-startup")
         except Exception as exc:  # noqa: BLE001 - e.g. SSL_CERT_FILE names a file that is not a CA bundle
             self._startup_error = f"{type(exc).__name__}: {exc}"
             self.query_one(StepTree).show_message(f"✗ The HTTP client could not be set up: {self._startup_error}")
             self.notify(self._startup_error, title="Cannot run the plan", severity="error", markup=False, timeout=10)
             self._refresh_phase()
+            self.first_requests_out()
             return
         self._client = client
         self._replan()
         self._refresh_phase()
+        if self.plan_run is None:  # nothing to wait for: no plan yet (no model, or the keyring decides)
+            self.first_requests_out()
+
+    def first_requests_out(self) -> None:
+        """The plan's first requests are out (PlanRun's on_in_flight; any thread), or no plan is coming:
+        the deferred keyring check starts now."""
+        if self._keystore_deferred:
+            self._keystore_deferred = False
+            self._check_keystore()  # it only starts a daemon thread
+
+    def on_plan_loop(self, coro: Any) -> Awaitable[Any]:
+        """`coro` started at once on the plan's loop, replacing what plan work runs there (as the exclusive
+        "plan" worker group replaces its worker); the returned future is what that worker awaits, and
+        cancelling it cancels the work."""
+        if self._plan_work is not None:
+            self._plan_work.cancel()
+        self._plan_work = self._plan_loop.submit(coro)
+        self._plan_work.add_done_callback(lambda _: self.first_requests_out())  # if it ended before any got out
+        return asyncio.wrap_future(self._plan_work)
+
+    async def close_client(self) -> None:
+        """At unmount: the client closed on its own loop, then that loop stopped."""
+        if self._plan_loop is None:
+            return
+        if self._plan_work is not None:
+            self._plan_work.cancel()
+        if self._client is not None:
+            await asyncio.wrap_future(self._plan_loop.submit(self._client.aclose()))
+        self._plan_loop.stop()
 
     @property
     def _awaiting_keyring(self) -> bool:
@@ -103,10 +145,18 @@ class Startup:
         self._refresh_phase()
 
 
-def load_engine(timeout: float) -> Any:
-    """Import the engine and build the HTTP client (httpx and the CA store): the slow part of starting."""
-    importlib.import_module("hftui.core.diagnosis")  # and with it plan, probes and verdict
+def load_engine(settings: Settings) -> tuple[Any, Any]:
+    """Import the engine and build the HTTP client (httpx, and the CA store for https): the slow part of
+    starting. Returns the plan's loop (a LoopThread) and the client, which is used on that loop only."""
+    for module in ("hftui.core.diagnosis", "hftui.core.verdict"):  # and with them plan, probes, rules
+        importlib.import_module(module)
     from hftui.core.http import make_client
+    from hftui.core.loop import LoopThread
 
-    return make_client(timeout)
+    client = make_client(settings.timeout, (settings.hub_url, settings.router_url))
+    try:  # what the client imports only at its first request (anyio's asyncio backend, ~30 ms): now, not then
+        importlib.import_module("anyio._backends._asyncio")
+    except ImportError:  # another httpcore backend: it loads at the first request, as it would anyway
+        pass
+    return LoopThread(), client
 

@@ -31,6 +31,7 @@ def test_every_scenario_gives_its_verdict_over_real_http(name, tmp_path):
                 "--timeout", "3"]
         if scenario.bill_to:
             args += ["--bill-to", scenario.bill_to]
+        args += [flag for flag, asked in (("--sweep", scenario.sweep), ("--stream", scenario.stream)) if asked]
         if scenario.app_path:
             args += ["--app-url", sim.url + scenario.app_path]
         result = hftui(*args, env=env, cwd=app)

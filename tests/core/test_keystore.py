@@ -209,6 +209,27 @@ def test_import_is_cheap_and_hftui_no_keyring_never_loads_keyring():
     assert result.stdout.split() == ["[]", "DISABLED", "DISABLED", "False"], result.stderr
 
 
+@pytest.mark.skipif(sys.platform == "darwin", reason="on macOS the macOS backend is the one to find")
+def test_finding_the_backend_runs_no_program_and_picks_what_keyring_picks():
+    """keyring's macOS backend used to look for the Security framework with ctypes.util.find_library,
+    which on Linux runs ldconfig, gcc and ld (15 processes a detection) for a backend it then refuses."""
+    result = fresh_python("""
+        import subprocess, sys
+        started = []
+        popen = subprocess.Popen.__init__
+        def recording(self, args, *more, **named):
+            started.append(args)
+            return popen(self, args, *more, **named)
+        subprocess.Popen.__init__ = recording
+        from hftui.core.keystore import Keystore
+        ours = Keystore().status()
+        import keyring
+        print(len(started), ours.backend == str(keyring.get_keyring().name) or ours.backend,
+              sys.modules.get("keyring.backends.macOS.api", "unloaded") is not None)
+    """)
+    assert result.stdout.split() == ["0", "True", "True"], result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("value", ["no.such.Backend", "keyring.backends.null.NoSuchClass"])
 def test_python_keyring_backend_naming_a_missing_class_is_a_broken_config(value):
     result = fresh_python("""

@@ -73,3 +73,30 @@ async def test_explicit_bill_to_is_used_instead_of_whoami_orgs():
     assert [attempt.org for attempt in bill_to.attempts] == ["someone-else"]
     assert bill_to.status is StepStatus.FAILED
     assert any(r.headers.get("x-hf-bill-to") == "someone-else" for r in sim.requests)
+
+
+async def test_on_in_flight_is_called_once_when_the_first_round_is_out_before_any_answer():
+    scenario = get_scenario("case-d")
+    events, in_flight = [], []
+    with SimServer(scenario, port=0, latency_ms=200) as sim:
+        async with make_client(5) as client:
+            run = PlanRun(inputs_for(scenario, sim.url), client, listener=lambda r: events.append((r.step_id, r.status)),
+                          on_in_flight=lambda: in_flight.append(list(events)))
+            await run.run_all()
+    assert len(in_flight) == 1
+    running = {sid for sid, status in in_flight[0] if status is StepStatus.RUNNING}
+    assert running == {"whoami", "catalog", "mapping", "as-configured", "known-good"}
+    assert not any(status.done for _, status in in_flight[0])  # the answers take 200 ms: none is in yet
+
+
+async def test_on_in_flight_is_called_even_when_no_request_gets_out():
+    scenario = get_scenario("case-d")
+    with SimServer(scenario, port=0) as sim:
+        url = sim.url  # closed at the end of the block: nothing listens there any more
+    in_flight = []
+    async with make_client(2) as client:
+        run = PlanRun(inputs_for(scenario, url), client, on_in_flight=lambda: in_flight.append(True))
+        await run.run_all()
+    assert in_flight == [True]
+    assert all(result.status is StepStatus.ERROR for sid, result in run.results.items()
+               if sid in ("whoami", "catalog", "mapping", "as-configured", "known-good"))

@@ -9,7 +9,9 @@ import pytest
 from hftui.core import session as session_module
 from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ModelRef
 from hftui.core.session import Session, Settings, SettingsError
+from hftui.core.status import StepStatus
 from hftui.core.tokens import TokenCandidate, TokenLocations
+from hftui.sim import SimServer, get_scenario
 
 ENV_TOKEN = "hf_" + "e" * 26 + "ENVTOKEN"
 KEYRING_TOKEN = "hf_" + "k" * 26 + "KEYRING1"
@@ -85,6 +87,25 @@ def test_with_an_environment_token_the_keyring_is_read_while_the_probes_run():
     keyring.release.set()
     assert [c.source for c in session.complete_tokens().candidates] == ["env:HF_TOKEN", "keyring"]
     assert keyring.calls == 1
+
+
+async def test_with_an_environment_token_the_run_starts_the_keyring_read_once_its_first_requests_are_out():
+    scenario = get_scenario("case-d")
+    events, seen_by_keyring = [], []
+
+    def keyring() -> str:  # runs in its own thread: what had the plan done when it was called?
+        seen_by_keyring.append(list(events))
+        return KEYRING_TOKEN
+
+    with SimServer(scenario, port=0, latency_ms=200) as sim:
+        where = TokenLocations(env={"HF_TOKEN": scenario.client_token}, keyring_reader=keyring)
+        session = Session.at(Settings.for_simulator(scenario, sim.url), where)
+        assert seen_by_keyring == []  # not at open: the engine's imports come first
+        diagnosis = await session.run(listener=lambda result: events.append((result.step_id, result.status)))
+    assert len(seen_by_keyring) == 1
+    running = {step_id for step_id, status in seen_by_keyring[0] if status is StepStatus.RUNNING}
+    assert running == {"whoami", "catalog", "mapping", "as-configured", "known-good"}
+    assert [c.source for c in diagnosis.tokens.candidates] == ["env:HF_TOKEN", "keyring"]
 
 
 def test_a_keyring_that_never_answers_is_listed_as_unreadable(monkeypatch):

@@ -72,12 +72,15 @@ class Canned:
     model: str | None = None
     bill_to: Any = ANY
     query: str | None = None
+    stream: Any = ANY  # ANY, or whether the request's body says "stream": true
 
-    def matches(self, method: str, path: str, query: str, model: str | None, bill_to: str | None) -> bool:
+    def matches(self, method: str, path: str, query: str, model: str | None, bill_to: str | None,
+                stream: bool = False) -> bool:
         return (method == self.method and re.fullmatch(self.path, path) is not None
                 and (self.query is None or self.query in query)
                 and (self.model is None or (model is not None and fnmatchcase(model, self.model)))
-                and (self.bill_to is ANY or self.bill_to == bill_to))
+                and (self.bill_to is ANY or self.bill_to == bill_to)
+                and (self.stream is ANY or self.stream == stream))
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,13 @@ class Seen:
             return json.loads(self.body).get("model")
         except (ValueError, AttributeError):
             return None
+
+    @property
+    def stream(self) -> bool:
+        try:
+            return json.loads(self.body).get("stream") is True
+        except (ValueError, AttributeError):
+            return False
 
 
 NOT_FOUND = answer(404, {"error": "Not Found"})
@@ -113,7 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.seen.append(seen)
         parts = urlsplit(self.path)
         reply = next((canned.answer for canned in self.server.canned
-                      if canned.matches(self.command, parts.path, parts.query, seen.model, headers.get("x-hf-bill-to"))),
+                      if canned.matches(self.command, parts.path, parts.query, seen.model, headers.get("x-hf-bill-to"),
+                                        seen.stream)),
                      NOT_FOUND)
         self.send_response_only(reply.status)
         for name, value in reply.headers:

@@ -43,7 +43,9 @@ PER_RETRY = 50 * 1024
 def make_app(sc, url: str, timeout: float = PROBE_TIMEOUT):
     from hftui.ui.app import HftuiApp
 
-    return HftuiApp(Session.for_simulator(sc, url, timeout=timeout), scenario=sc, frozen=True)
+    # The running steps' timers held still: on a loaded machine a retry can run for seconds, and each new
+    # "N s" drawn would fill Textual's caches with a string an idle machine never draws.
+    return HftuiApp(Session.for_simulator(sc, url, timeout=timeout), scenario=sc, frozen=True, clock=lambda: 0.0)
 
 
 def sockets_to(port: int) -> list[str]:

@@ -20,7 +20,7 @@ from rhelpers import TOKEN, closed_port, hftui, scenario
 from hftui.core.bundle import write_private
 from hftui.core.diagnosis import run_diagnosis
 from hftui.core.hub import ModelRef
-from hftui.core.http import make_client
+from hftui.core.http import make_client, tls_context
 from hftui.core.plan import PlanInputs
 from hftui.core.printable import printable
 from hftui.core.probes import BODY_CAP_BYTES, ProbeSpec, run_probe
@@ -107,6 +107,22 @@ def test_a_self_signed_server_is_refused_and_only_an_explicit_ca_bundle_makes_it
     ca.cert_pem.write_to_path(str(bundle))
     trusted = hftui(*args(sim.url, "--json"), env={"SSL_CERT_FILE": str(bundle)})
     assert json.loads(trusted.stdout)["verdict"]["case"] == "ok", trusted.stdout[-2000:]
+
+
+async def test_without_https_origins_no_ca_store_is_read_yet_tls_would_still_be_verified(serve, ca, tmp_path,
+                                                                                          monkeypatch):
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    plain = tls_context(["http://127.0.0.1:1", "HTTP://localhost:2"])
+    assert plain.cert_store_stats()["x509_ca"] == 0  # nothing read: the ~50 ms saved
+    assert tls_context(["http://127.0.0.1:1", "https://router.huggingface.co"]).cert_store_stats()["x509_ca"] > 0
+    assert tls_context().cert_store_stats()["x509_ca"] > 0  # origins unknown: ready for https
+    sim = serve(scenario(), ssl_context=tls_server(ca))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))  # even a CA that would make it trusted is not read
+    async with make_client(2, ["http://127.0.0.1:1"]) as client:
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await client.get(sim.url + "/api/whoami-v2")
+    assert sim.requests == []
 
 
 def test_no_code_path_turns_tls_verification_off():

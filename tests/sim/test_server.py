@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -366,8 +367,13 @@ def test_streaming_chat_is_server_sent_events(serve, client):
     response = client.post(sim.url + "/v1/chat/completions", headers=auth(),
                            json={"model": "openai/gpt-oss-120b:groq", "messages": PROMPT, "stream": True})
     assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.headers["transfer-encoding"] == "chunked" and "content-length" not in response.headers
     events = [line[6:] for line in response.text.splitlines() if line.startswith("data: ")]
-    assert events[-1] == "[DONE]" and '"content":"OK"' in events[0]
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(event) for event in events[:-1]]
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"  # the role first, as the recorded streams do
+    assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks) == "OK"
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and chunks[-1]["usage"]
 
 
 def test_serve_prints_one_line_and_stops_on_ctrl_c():

@@ -19,6 +19,7 @@ from hftui.core.hub import POLICIES, ModelRef, ProviderOption
 from hftui.ui.format import context, price
 from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen
 from hftui.ui.widgets.lists import KeyedOptionList, refill
+from hftui.ui.widgets.sweep import SweepTable
 
 POLICY_HELP = {
     "fastest": "highest throughput (= no suffix)",
@@ -52,6 +53,7 @@ class ProviderPane(VerticalScroll):
         self.watch(self.app, "routes", self._show_routes)
         self.watch(self.app, "orgs", self._show_orgs)
         self.watch(self.app, "bill_to", self._show_orgs, init=False)
+        self.watch(self.app, "diagnosis", self._show_sweep, init=False)
 
     # -- what the app calls ------------------------------------------------------------------
 
@@ -98,6 +100,11 @@ class ProviderPane(VerticalScroll):
         refill(self.query_one("#routes", OptionList),
                [Option(text, id=f"route:{route}" if route else None, disabled=disabled)
                 for route, text, disabled in options], current=f"route:{current}" if current else None)
+
+    def _show_sweep(self, diagnosis) -> None:
+        """The sweep's table under the routes, mounted the first time a diagnosis has a sweep."""
+        if diagnosis is not None and diagnosis.sweep is not None and not self.query(SweepTable):
+            self.mount(SweepTable(self.app.formatter, id="sweep", classes="field"), after=self.query_one("#routes"))
 
     def _show_orgs(self) -> None:
         orgs, bill_to = self.app.orgs, self.app.bill_to
