@@ -53,7 +53,7 @@ def to_dict(diagnosis: Diagnosis, simulator: str | None = None) -> dict[str, Any
         "token_sources": [
             {"source": c.source, "suffix": c.suffix, "length": c.length, "problems": [p.value for p in c.problems],
              "active": c is diagnosis.tokens.active, "characters": c.odd_characters,
-             "where": c.note or None, "app_source": c.app_source,
+             "where": c.note if c.note and (c.app_source or c.source.startswith(("file:", "stored_tokens:"))) else None, "app_source": c.app_source,
              "differs_from_tested": None if token is None else c.cleaned != token.cleaned,
              "checked": checked(diagnosis, c).as_dict()}
             for c in diagnosis.tokens.candidates

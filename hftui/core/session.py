@@ -436,6 +436,13 @@ class Session:
             return client_route(kind, self.settings.router_url, client.origin)
         return None
 
+    def with_tokens(self, tokens: TokenReport) -> Session:
+        """This session with `tokens` as its report (the Python API lists a token passed to it first); the
+        app's client libraries, read or being read, stay."""
+        other = Session(self.settings, tokens, self.locations)
+        other.simulated, other._client_reading = self.simulated, self._client_reading
+        return other
+
     def tested_token(self) -> TokenCandidate | None:
         """The token the plan tests: the source --token-source names, else the one a runtime would use."""
         name = self.settings.token_source
