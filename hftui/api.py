@@ -94,7 +94,7 @@ def _session(settings: Settings, token: str | None, source: str) -> Session:
         problems.append(TokenProblem.DIFFERS_FROM_OTHER_SOURCE)
     given = TokenCandidate(source=source, raw=token, problems=tuple(problems),
                            note="passed to hftui" if source == ARGUMENT else "sent by the failed call")
-    return Session(settings, TokenReport((given, *found.candidates), found.unreadable))
+    return session.with_tokens(TokenReport((given, *found.candidates), found.unreadable))
 
 
 def _refuse_inside_a_loop(name: str) -> None:

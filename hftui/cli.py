@@ -40,6 +40,12 @@ def _common_flags(default: object = None) -> argparse.ArgumentParser:
     flags.add_argument("--router-url", help="router URL, or its OpenAI base_url form …/v1 (default $HFTUI_ROUTER_URL or https://router.huggingface.co)")
     flags.add_argument("--timeout", type=_positive_float, help="per-probe timeout in seconds (default 15)")
     flags.add_argument("--token-env", metavar="NAME", help="read the token raw from this environment variable first")
+    flags.add_argument("--token-source", metavar="NAME", help="test the token of this listed source, e.g. "
+                       ".streamlit/secrets.toml:HF_TOKEN or env:HUGGINGFACEHUB_API_TOKEN")
+    flags.add_argument("--app-url", metavar="URL", help="the URL or base_url your app posts chat to: hftui sends "
+                       "the same call there, the way that client does (step app-route)")
+    flags.add_argument("--app-python", metavar="PATH", help="your app's Python: its client libraries' versions are "
+                       "read (default ./.venv/bin/python or ./venv/bin/python when present)")
     flags.add_argument("--sweep", action="store_true", default=default,
                        help="also try the model on every provider that serves it (one real, billed 8-token call each)")
     flags.add_argument("--stream", action="store_true", default=default,
@@ -91,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-FLAGS = ("model", "baseline", "bill_to", "hub_url", "router_url", "timeout", "token_env", "sweep", "stream")
+FLAGS = ("model", "baseline", "bill_to", "hub_url", "router_url", "timeout", "token_env", "sweep", "stream",
+         "token_source", "app_url", "app_python")
 
 
 def settings_from(args: argparse.Namespace, simulator_at: tuple | None = None):
@@ -102,7 +109,8 @@ def settings_from(args: argparse.Namespace, simulator_at: tuple | None = None):
     if simulator_at is not None:
         scenario, url = simulator_at
         aimed = {"hub_url": url, "router_url": url, "model": scenario.model, "bill_to": scenario.bill_to,
-                 "sweep": scenario.sweep, "stream": scenario.stream}
+                 "sweep": scenario.sweep, "stream": scenario.stream,
+                 "app_url": url + scenario.app_path if getattr(scenario, "app_path", None) else None}
         given.update({name: value for name, value in aimed.items() if not given[name]})
     return Settings.resolve(**given)
 
@@ -329,7 +337,7 @@ def _crashed(exc: BaseException) -> int:
 
     from hftui.core.redact import Redactor
 
-    redactor = Redactor(value for name, value in os.environ.items() if "TOKEN" in name.upper())
+    redactor = Redactor(value for name, value in os.environ.items() if "TOKEN" in name.upper() or "KEY" in name.upper())
     text = "".join(traceback.format_exception(exc))
     print(printable(redactor(text), keep_newlines=True), file=sys.stderr, end="")
     return 70  # EX_SOFTWARE

@@ -29,10 +29,12 @@ def environ(overrides: dict[str, str | None] | None = None) -> dict[str, str]:
     return {name: value for name, value in env.items() if value is not None}
 
 
-def hftui(*args: str, env: dict[str, str | None] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    """`python -m hftui ARGS` in a child process, its environment this one's plus `env` (see `environ`)."""
+def hftui(*args: str, env: dict[str, str | None] | None = None, timeout: float = 60,
+          cwd: str | os.PathLike | None = None) -> subprocess.CompletedProcess:
+    """`python -m hftui ARGS` in a child process, its environment this one's plus `env` (see `environ`),
+    run in `cwd` (default: this process's)."""
     return subprocess.run([sys.executable, "-m", "hftui", *args], capture_output=True, text=True,
-                          env=environ(env), timeout=timeout)
+                          env=environ(env), timeout=timeout, cwd=cwd)
 
 
 def pieces(secret: str) -> list[str]:
@@ -148,3 +150,21 @@ def detached_widgets(app) -> int:
     gc.collect()
     attached = {id(node) for node in app.query("*")} | {id(screen) for screen in app.screen_stack}
     return sum(1 for obj in gc.get_objects() if isinstance(obj, Widget) and id(obj) not in attached)
+
+
+def fake_venv(folder, hub_version: str | None):
+    """A real venv (no pip) whose site-packages holds only a huggingface_hub dist-info (METADATA, no code):
+    what an app's .venv says about its client, with nothing installed from the network. Its python."""
+    import venv
+    from pathlib import Path
+
+    folder = Path(folder)
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(folder)
+    python = folder / "bin" / "python"
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    if hub_version:
+        info = Path(purelib) / f"huggingface_hub-{hub_version}.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: huggingface_hub\nVersion: {hub_version}\n")
+    return python

@@ -42,6 +42,8 @@ class Case(str, Enum):
     PROVIDER_OUTAGE = "provider_outage", "The provider is failing"
     NETWORK_ERROR = "network_error", "The router or the Hub cannot be reached"
     WRONG_ROUTER_URL = "wrong_router_url", "This URL is not the router"
+    LEGACY_ENDPOINT = "legacy_endpoint", "The app posts to a route that no longer works"
+    RUNTIME_TOKEN_MISMATCH = "runtime_token_mismatch", "The app likely reads another token, and that one fails"
     STREAM_FAILS = "stream_fails", "Streamed calls fail where plain ones work"
     INCONCLUSIVE = "inconclusive", "Inconclusive"
 

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from hftui.core.appclient import AppClient
+from hftui.core.approute import AppRoute
 from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, Account, ModelRef, ProviderOption
 from hftui.core.outcomes import error_message
 from hftui.core.probes import Exchange, ProbeSpec, run_probe
 from hftui.core.redact import Redactor
 from hftui.core.status import StepStatus
-from hftui.core.steps import BillToAttempt, StepId, StepSpec, account_of, providers_of, step_specs
+from hftui.core.steps import BillToAttempt, StepId, StepSpec, TokenCheck, account_of, providers_of, step_specs
 from hftui.core.tokens import TokenCandidate
 
 if TYPE_CHECKING:
@@ -37,6 +39,10 @@ class PlanInputs:
     hub_url: str = DEFAULT_HUB_URL
     timeout: float = 15.0
     router_url_note: str | None = None  # how a router URL given in its OpenAI form (…/v1) was normalised
+    # Every other source's token (step token-checks asks whoami about each distinct one).
+    other_tokens: tuple[TokenCandidate, ...] = ()
+    app_route: AppRoute | None = None  # the route the app posts chat to, when it is not the documented one
+    app_client: AppClient | None = None  # the app's client libraries, as its interpreter has them
     sweep: bool = False  # also pin the model to every provider that serves it (real, billed calls)
     stream: bool = False  # also send the configured call with stream: true
 
@@ -57,6 +63,7 @@ class StepResult:
     target: str | None = None  # the model string a chat step sent
     repeats: StepId | None = None  # the step whose call this one repeated (bill-to)
     orgs_not_tried: tuple[tuple[str, str], ...] = ()  # bill-to: (org, why) for each org whoami lists but not billed
+    token_checks: tuple[TokenCheck, ...] = ()  # token-checks: whoami's answer for each other distinct token
     run_count: int = 0
     routes: tuple[SweepRoute, ...] = ()  # sweep: one per provider; `exchange` is the best working one's
     stream: StreamCheck | None = None  # stream: what the streamed answer came to (a 200 may still fail)
@@ -80,7 +87,7 @@ class StepResult:
 
     def skipped(self, reason: str) -> StepResult:
         return replace(self, status=StepStatus.SKIPPED, exchange=None, attempts=(), skip_reason=reason, note=None,
-                       target=None, repeats=None, orgs_not_tried=(), routes=(), stream=None)
+                       target=None, repeats=None, orgs_not_tried=(), routes=(), stream=None, token_checks=())
 
 
 Listener = Callable[[StepResult], None]
@@ -99,8 +106,9 @@ class PlanRun:
         self._on_in_flight = on_in_flight
         self._unsent = 0  # probes started whose request is not out yet
         self.redactor = redactor or Redactor()
-        if inputs.token is not None:
-            self.redactor.add_token(inputs.token)
+        for token in (inputs.token, *inputs.other_tokens):
+            if token is not None:
+                self.redactor.add_token(token)
         self.specs: dict[StepId, StepSpec] = {spec.step_id: spec for spec in step_specs(inputs)}
         self.results: dict[StepId, StepResult] = {
             sid: StepResult(sid, spec.title) for sid, spec in self.specs.items()

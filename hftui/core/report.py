@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hftui.core.billto import read_attempt
+from hftui.core.checked import checked
 from hftui.core.hub import Account
 from hftui.core.plan import StepResult
 from hftui.core.printable import printable
@@ -51,7 +52,10 @@ def to_dict(diagnosis: Diagnosis, simulator: str | None = None) -> dict[str, Any
         },
         "token_sources": [
             {"source": c.source, "suffix": c.suffix, "length": c.length, "problems": [p.value for p in c.problems],
-             "active": c is diagnosis.tokens.active, "characters": c.odd_characters}
+             "active": c is diagnosis.tokens.active, "characters": c.odd_characters,
+             "where": c.note if c.note and (c.app_source or c.source.startswith(("file:", "stored_tokens:"))) else None, "app_source": c.app_source,
+             "differs_from_tested": None if token is None else c.cleaned != token.cleaned,
+             "checked": checked(diagnosis, c).as_dict()}
             for c in diagnosis.tokens.candidates
         ],
         # Sources that exist but could not be read (a keyring without a backend, an unreadable file).
@@ -81,9 +85,24 @@ def to_dict(diagnosis: Diagnosis, simulator: str | None = None) -> dict[str, Any
             "timeout": diagnosis.inputs.timeout,
             "simulator": simulator,
         },
+        "app": _app_dict(diagnosis),
         "finished_at": diagnosis.finished_at.isoformat(),
         # null when the sweep was not asked for; else one entry per provider, removed ones included (not called)
         "sweep": None if diagnosis.sweep is None else [route.to_dict() for route in diagnosis.sweep],
+    }
+
+
+def _app_dict(diagnosis: Diagnosis) -> dict[str, Any]:
+    """What the app itself uses: its client libraries and the route it posts chat to (null: not known)."""
+    client, route = diagnosis.inputs.app_client, diagnosis.inputs.app_route
+    return {
+        "python": client.python if client else None,
+        "own_python": client.own if client else None,
+        "packages": dict(client.versions) if client else {},
+        "error": client.error if client else None,
+        "hub_route": client.hub_route.value if client and client.hub_route else None,
+        "route": None if route is None else {"url": route.url, "kind": route.kind.value, "origin": route.origin,
+                                             "provider": route.provider, "fix": route.fix},
     }
 
 
@@ -110,6 +129,10 @@ def _step_dict(step: StepResult, account: Account | None = None) -> dict[str, An
              **_reading(attempt.org, attempt.exchange, account)}
             for attempt in step.attempts
         ]
+    if step.token_checks:
+        data["token_checks"] = [{"sources": list(check.sources), "suffix": check.suffix,
+                                 "http_status": check.exchange.status, "request_id": check.exchange.request_id}
+                                for check in step.token_checks]
     if step.orgs_not_tried:
         data["orgs_not_tried"] = [{"org": org, "why": why} for org, why in step.orgs_not_tried]
     if step.stream is not None:
@@ -194,6 +217,10 @@ def to_text(diagnosis: Diagnosis, color: bool = False, width: int | None = None,
         names = ", ".join(c.source.split(":", 1)[1] for c in stored)
         add(f"       stored_tokens holds {names}: never used first by a runtime; test one with "
             f"--token-env NAME, or `hf auth switch` to make it the token file's", 7)
+    for other in diagnosis.tokens.candidates:
+        if token is not None and other.source != token.source:
+            same = "same token" if other.cleaned == token.cleaned else "a different token"
+            add(f"       also {other.source} {other.suffix} ({same}): {checked(diagnosis, other).words}", 7)
     for source, why in diagnosis.tokens.unreadable:
         add(f"       {source} could not be read: {why}", 9)
     if diagnosis.account:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from hftui.core import call_rules
+from hftui.core import app_rules, call_rules
 from hftui.core.cases import Case
 from hftui.core.facts import ROUTE_LIST, USER_CALLS, Facts, Finding, Hint, describe
 from hftui.core.hub import DEFAULT_ROUTER_URL, INFERENCE_PERMISSION
@@ -348,6 +348,9 @@ Rule = Callable[[Facts], "Finding | None"]
 RULES: tuple[tuple[Case, Rule], ...] = (
     (Case.NO_TOKEN, rule_no_token),
     (Case.TOKEN_MALFORMED, rule_token_malformed),  # the app sends the raw value; the calls send it cleaned
+    # The app's own route or token fails while hftui's works: they outrank ok, which would hide them.
+    (Case.LEGACY_ENDPOINT, app_rules.rule_legacy_endpoint),
+    (Case.RUNTIME_TOKEN_MISMATCH, app_rules.rule_runtime_token_mismatch),
     (Case.STREAM_FAILS, rule_stream_fails),  # the plain call works: a failure only the stream shows
     (Case.OK, rule_ok),  # the user's call works: nothing below outranks that
     (Case.NETWORK_ERROR, rule_network_error),

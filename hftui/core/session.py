@@ -28,10 +28,13 @@ from hftui.core.printable import is_printable, printable
 from hftui.core.tokens import SIMULATED, TokenCandidate, TokenLocations, TokenReport, discover_tokens
 
 if TYPE_CHECKING:
+    from hftui.core.appclient import AppClient
+    from hftui.core.approute import AppRoute
     from hftui.core.diagnosis import Diagnosis
     from hftui.core.plan import Listener, PlanInputs
 
 DEFAULT_TIMEOUT = 15.0
+CLIENT_WAIT_SECONDS = 12.0  # the app's Python is given 10 s to list its packages
 KEYRING_WAIT_SECONDS = 4.0  # the keystore bounds each call at 3 s; a little more for its import
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -63,6 +66,9 @@ class Settings:
     timeout: float
     token_env: str | None
     router_url_note: str | None = None  # set when the router URL was given in its OpenAI form and normalised
+    token_source: str | None = None  # --token-source: the listed source whose token the plan tests
+    app_url: str | None = None  # --app-url: the URL (or base_url) the app posts chat to
+    app_python: str | None = None  # --app-python: the app's interpreter (None: ./.venv or ./venv when present)
     sweep: bool = False  # --sweep: the model pinned to every provider that serves it (real, billed calls)
     stream: bool = False  # --stream: the configured call also sent with stream: true
 
@@ -70,7 +76,8 @@ class Settings:
     def resolve(cls, *, model: str | None = None, baseline: str | None = None, bill_to: str | None = None,
                 hub_url: str | None = None, router_url: str | None = None, timeout: float | None = None,
                 token_env: str | None = None, env: Mapping[str, str] | None = None, sweep: bool = False,
-                stream: bool = False) -> Settings:
+                stream: bool = False, token_source: str | None = None, app_url: str | None = None,
+                app_python: str | None = None) -> Settings:
         """The settings from what was given (None: not given), else the environment, else the defaults.
         Raises SettingsError for a URL that is not http(s), or carries a query, a fragment or credentials."""
         env = os.environ if env is None else env
@@ -86,9 +93,14 @@ class Settings:
             router_url=router_url or env.get("HFTUI_ROUTER_URL") or DEFAULT_ROUTER_URL,
             timeout=float(timeout or DEFAULT_TIMEOUT),
             token_env=token_env,
+            token_source=token_source,
+            app_url=app_url,
+            app_python=app_python,
             sweep=bool(sweep),
             stream=bool(stream),
         )
+        if app_url is not None:
+            check_url("--app-url", app_url)
         check_url("--hub-url" if hub_url else "$HF_ENDPOINT", settings.hub_url)
         check_url("--router-url" if router_url else "$HFTUI_ROUTER_URL", settings.router_url)
         base_url("--hub-url" if hub_url else "HF_ENDPOINT", settings.hub_url, router=False)
@@ -98,9 +110,10 @@ class Settings:
     @classmethod
     def for_simulator(cls, scenario: SimulatedScenario, url: str, timeout: float = 5.0) -> Settings:
         """Aimed at the simulator serving `scenario` at `url` (the demo's defaults; tests, screenshots, benchmarks)."""
+        app_path = getattr(scenario, "app_path", None)
         return cls(model=scenario.model, baseline=DEFAULT_BASELINE, bill_to=scenario.bill_to, hub_url=url,
                    router_url=url, timeout=timeout, token_env=None, sweep=getattr(scenario, "sweep", False),
-                   stream=getattr(scenario, "stream", False))
+                   stream=getattr(scenario, "stream", False), app_url=url + app_path if app_path else None)
 
     @property
     def warnings(self) -> list[str]:
@@ -216,8 +229,10 @@ def _token_files(scenario: SimulatedScenario) -> Mapping[str, str]:
 
 def _as_simulated(report: TokenReport) -> TokenReport:
     """The scenario's token named for what it is ("sim:HF_TOKEN"), not as if it were the user's own."""
-    return replace(report, candidates=tuple(replace(c, source=c.source.replace("env:", f"{SIMULATED}:", 1))
-                                            for c in report.candidates))
+    def named(source: str) -> str:  # only a variable's prefix: ".env:HF_TOKEN" is a file, and stays so
+        return f"{SIMULATED}:{source[4:]}" if source.startswith("env:") else source
+
+    return replace(report, candidates=tuple(replace(c, source=named(c.source)) for c in report.candidates))
 
 
 _UNSET: Any = object()
@@ -244,6 +259,7 @@ class Session:
         self._keyring_deferred = keyring_deferred
         self._keyring_later = keyring_later  # to be read in the background: read_keyring_in_background
         self._keyring_reading: Future[TokenReport] | None = None
+        self._client_reading: Future[AppClient] | None = None
 
     @classmethod
     def open(cls, settings: Settings, env: Mapping[str, str] | None = None, isolated: bool = False,
@@ -255,6 +271,12 @@ class Session:
     @classmethod
     def at(cls, settings: Settings, where: TokenLocations, defer_keyring: bool = False) -> Session:
         """The session with its tokens found at `where` (tests point it at their own files and keyring)."""
+        session = cls._at(settings, where, defer_keyring)
+        session.read_app_client(where.app_dir)
+        return session
+
+    @classmethod
+    def _at(cls, settings: Settings, where: TokenLocations, defer_keyring: bool) -> Session:
         without_keyring = discover_tokens(replace(where, keyring_reader=None))
         if where.keyring_reader is None:
             return cls(settings, without_keyring, where)
@@ -272,20 +294,34 @@ class Session:
 
     @classmethod
     def simulated_at(cls, settings: Settings, scenario: SimulatedScenario) -> Session:
-        """The demo user's session: the scenario's environment and token files only, never the real user's
-        (its variables labelled sim:…). The files are written to a private temporary HF_HOME, read, and removed."""
-        env, files = sim_token_env(scenario), _token_files(scenario)
-        if not files:
+        """The demo user's session: the scenario's environment and files only, never the real user's (its
+        variables labelled sim:…). Its token files are written to a private temporary HF_HOME, its app's
+        files (.env, Streamlit's secrets) to a private temporary app directory; read, and removed."""
+        env = {**sim_token_env(scenario), **(getattr(scenario, "app_env", None) or {})}
+        files, app_files = _token_files(scenario), getattr(scenario, "app_files", None) or {}
+        if not files and not app_files:
             session = cls.open(settings, env=env, isolated=True)
         else:
             with tempfile.TemporaryDirectory(prefix="hftui-sim-home-") as home:
-                for name, text in files.items():
-                    (Path(home) / name).write_text(text, encoding="utf-8")
-                where = TokenLocations(env=env, token_env=settings.token_env, token_path=Path(home) / "token",
-                                       stored_tokens_path=Path(home) / "stored_tokens")
+                hf_home, app = Path(home) / "hf", Path(home) / "app"
+                for folder, named in ((hf_home, files), (app, app_files)):
+                    for name, text in named.items():
+                        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                        (folder / name).write_text(text, encoding="utf-8")
+                where = TokenLocations(env=env, token_env=settings.token_env,
+                                       token_path=hf_home / "token" if files else None,
+                                       stored_tokens_path=hf_home / "stored_tokens" if files else None,
+                                       app_dir=app if app_files else None, app_root=app)
                 session = cls.at(settings, where)
         session.simulated = True
         session.tokens = _as_simulated(session.tokens)
+        hub_version = getattr(scenario, "app_hub_version", None)
+        if hub_version and settings.app_python is None:
+            from hftui.core.appclient import simulated_client
+
+            session._client_reading = in_background(simulated_client, hub_version, name="hftui-app-client")
+        elif settings.app_python:
+            session.read_app_client(None)
         return session
 
     # -- the keyring -------------------------------------------------------------------------------
@@ -354,13 +390,69 @@ class Session:
                 raise SettingsError("--model is required, e.g. --model Qwen/Qwen3.5-9B:preferred "
                                     "(the exact string your app sends)")
             model = _parse(settings.model)
-        return PlanInputs(model=model, token=self.tokens.active if token is _UNSET else token,
+        if token is _UNSET:
+            token = self.tested_token()
+        others = tuple(c for c in self.tokens.candidates if token is None or c.cleaned != token.cleaned)
+        return PlanInputs(model=model, token=token, other_tokens=others, app_route=self.app_route(),
+                          app_client=self.app_client,
                           baseline=baseline or _parse(settings.baseline),
                           bill_to=settings.bill_to if bill_to is _UNSET else bill_to,
                           router_url=settings.router_url, hub_url=settings.hub_url, timeout=settings.timeout,
                           router_url_note=settings.router_url_note,
                           sweep=settings.sweep if sweep is None else sweep,
                           stream=settings.stream if stream is None else stream)
+
+    @property
+    def app_client(self) -> AppClient | None:
+        """The app's client libraries (read in the background since the session opened); None: not read
+        (a simulator run without --app-python, or a session without an app directory)."""
+        if self._client_reading is None:
+            return None
+        wait([self._client_reading], timeout=CLIENT_WAIT_SECONDS)
+        if not self._client_reading.done() or self._client_reading.exception() is not None:
+            return None
+        return self._client_reading.result()
+
+    def read_app_client(self, app_dir: Path | None) -> None:
+        """Start reading the app's client libraries: --app-python, else ./.venv or ./venv in `app_dir`, else
+        hftui's own Python; nothing when neither --app-python nor `app_dir` is given."""
+        from hftui.core.appclient import read_client
+
+        if self.settings.app_python is None and app_dir is None:
+            return
+        self._client_reading = in_background(read_client, self.settings.app_python, app_dir, name="hftui-app-client")
+
+    def app_route(self) -> AppRoute | None:
+        """The route the app posts chat to when it is not the documented one: --app-url as classified, else
+        the one its old huggingface_hub builds; None: the documented route (what the plan already sends)."""
+        from hftui.core.approute import RouteKind, classify, client_route
+
+        if self.settings.app_url:
+            route = classify(self.settings.app_url)
+            return None if route.documented and route.base.rstrip("/") == self.settings.router_url else route
+        client = self.app_client
+        kind = client.hub_route if client is not None else None
+        if kind in (RouteKind.LEGACY, RouteKind.PROVIDER):
+            return client_route(kind, self.settings.router_url, client.origin)
+        return None
+
+    def with_tokens(self, tokens: TokenReport) -> Session:
+        """This session with `tokens` as its report (the Python API lists a token passed to it first); the
+        app's client libraries, read or being read, stay."""
+        other = Session(self.settings, tokens, self.locations)
+        other.simulated, other._client_reading = self.simulated, self._client_reading
+        return other
+
+    def tested_token(self) -> TokenCandidate | None:
+        """The token the plan tests: the source --token-source names, else the one a runtime would use."""
+        name = self.settings.token_source
+        if name is None:
+            return self.tokens.active
+        found = self.tokens.by_source(name) or self.complete_tokens().by_source(name)
+        if found is None:
+            listed = ", ".join(c.source for c in self.tokens.candidates) or "none holds a token"
+            raise SettingsError(f"--token-source {printable(name)}: no such source (sources: {listed})")
+        return found
 
     async def run(self, listener: Listener | None = None, inputs: PlanInputs | None = None,
                   on_in_flight: Callable[[], None] | None = None) -> Diagnosis:

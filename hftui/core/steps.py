@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
+from hftui.core.approute import RouteKind, picked
 from hftui.core.hub import Account, ModelRef, ProviderOption, merge_providers, parse_catalog, parse_mapping, parse_whoami
 from hftui.core.probes import EVIDENCE_BODY_CAP_BYTES, Exchange, ProbeSpec
 from hftui.core.status import StepStatus
@@ -28,6 +29,8 @@ CHAT_PROMPT = "Reply with exactly OK"
 CHAT_MAX_TOKENS = 8
 MAX_BILL_TO_ORGS = 20  # orgs billed in one run (those that can pay first); the rest are listed as not tried
 BILL_TO_CONCURRENCY = 8  # of those, how many calls are in flight at once
+TOKEN_CHECK_CONCURRENCY = 6  # whoami is strictly rate-limited: the other tokens are asked about a few at a time
+MAX_TOKEN_CHECKS = 20
 
 
 class StepId(StrEnum):
@@ -41,6 +44,8 @@ class StepId(StrEnum):
     KNOWN_GOOD = "known-good"
     PINNED = "pinned"
     BILL_TO = "bill-to"
+    TOKEN_CHECKS = "token-checks"
+    APP_ROUTE = "app-route"
     STREAM = "stream"
     SWEEP = "sweep"
 
@@ -82,6 +87,14 @@ class StepSpec:
     @property
     def needs(self) -> tuple[StepId, ...]:
         return self.step.needs
+
+
+class TokenCheck(NamedTuple):
+    """whoami asked about one other distinct token; `sources` all hold it (the first is the one sent)."""
+
+    sources: tuple[str, ...]
+    suffix: str
+    exchange: Exchange
 
 
 class BillToAttempt(NamedTuple):
@@ -316,6 +329,63 @@ async def _bill_to(run: PlanRun, step: StepResult) -> StepResult:
                          orgs_not_tried=not_tried)
 
 
+async def _token_checks(run: PlanRun, step: StepResult) -> StepResult:
+    groups: dict[str, list] = {}
+    tested = run.inputs.token.cleaned if run.inputs.token is not None else None
+    for candidate in run.inputs.other_tokens:
+        if candidate.cleaned and candidate.cleaned != tested:
+            groups.setdefault(candidate.cleaned, []).append(candidate)
+    checked = list(groups.values())[:MAX_TOKEN_CHECKS]
+    gate = asyncio.Semaphore(TOKEN_CHECK_CONCURRENCY)
+
+    async def check(candidate) -> Exchange:
+        async with gate:
+            headers = (("Authorization", f"Bearer {candidate.cleaned}"),)
+            return await run.probe(ProbeSpec("GET", f"{run.inputs.hub_url}/api/whoami-v2", headers))
+
+    exchanges = await asyncio.gather(*(check(group[0]) for group in checked))
+    checks = tuple(TokenCheck(tuple(c.source for c in group), group[0].suffix, exchange)
+                   for group, exchange in zip(checked, exchanges))
+    worst = next((c.exchange for c in checks if not c.exchange.ok), checks[0].exchange)
+    said = "; ".join(f"{c.sources[0]} {c.suffix}: {c.exchange.status or 'no answer'}" for c in checks)
+    more = f"; {len(groups) - len(checked)} more not checked" if len(groups) > len(checked) else ""
+    return step.finished(worst, token_checks=checks, note=f"whoami on each other token: {said}{more}")
+
+
+def _has_other_tokens(inputs: PlanInputs) -> bool:
+    tested = inputs.token.cleaned if inputs.token is not None else None
+    return any(c.cleaned and c.cleaned != tested for c in inputs.other_tokens)
+
+
+def app_route_of(inputs: PlanInputs, results: Mapping[str, StepResult]):
+    """The app's route as sent: an old client's provider pick made from the Hub mapping (its first
+    entry, whatever its status); None when that pick cannot be known (the mapping was not read)."""
+    route = inputs.app_route
+    if route is not None and route.kind is RouteKind.PROVIDER and route.provider is None:
+        mapping = mapping_providers(results)
+        return picked(route, mapping[0].provider) if mapping else None
+    return route
+
+
+async def _app_route(run: PlanRun, step: StepResult) -> StepResult:
+    route = app_route_of(run.inputs, run.results)
+    if route is None:
+        return step.skipped("the Hub mapping could not be read, so the provider that client would pick is unknown")
+    repo = route.repo or run.inputs.model.repo
+    model = str(run.inputs.model) if route.kind in (RouteKind.ROUTER, RouteKind.UNKNOWN) else repo
+    option = next((p for p in providers_of(run.inputs, run.results) if p.provider == route.provider), None)
+    if route.sends_provider_id and option is not None and option.provider_id:
+        model = option.provider_id
+    spec = ProbeSpec("POST", route.request_url(repo), auth_headers(run.inputs),
+                     {"model": model, "messages": [{"role": "user", "content": CHAT_PROMPT}],
+                      "max_tokens": CHAT_MAX_TOKENS, "stream": False})
+    pick = (f"; the client picked {route.provider}, first in the Hub mapping ({option.status if option else '?'})"
+            if run.inputs.app_route.provider is None and route.provider else "")
+    return step.finished(await run.probe(spec), note=f"{route.origin}: {route.kind.words}{pick}", target=model)
+
+
+def _has_app_route(inputs: PlanInputs) -> bool:
+    return inputs.app_route is not None
 async def _stream(run: PlanRun, step: StepResult) -> StepResult:
     model = str(run.inputs.model)
     exchange = await run.probe(chat_spec(run.inputs, model, stream=True))
@@ -363,6 +433,12 @@ STEPS: tuple[Step, ...] = (
     Step(StepId.BILL_TO, "chat: the failing call billed to an organization",
          "does billing an org (X-HF-Bill-To) change the result?", _bill_to,
          needs=(StepId.WHOAMI, StepId.AS_CONFIGURED, StepId.KNOWN_GOOD)),
+    Step(StepId.TOKEN_CHECKS, "whoami on every other token the app could read",
+         "is each other source's token valid, whose, may it call Inference Providers?", _token_checks,
+         applies=_has_other_tokens),
+    Step(StepId.APP_ROUTE, "chat: the route the app posts to",
+         "the same call on the app's own route, as its client sends it", _app_route,
+         needs=(StepId.CATALOG, StepId.MAPPING), applies=_has_app_route),
     Step(StepId.STREAM, "chat: {model}, streamed", "the same call with stream: true, read as SSE to its end",
          _stream, applies=_asked("stream")),
     Step(StepId.SWEEP, "chat: {repo} on every provider that serves it",

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 
+from hftui.core.appfiles import app_sources
 from hftui.core.localfiles import Unreadable, read_small_file
 from hftui.core.printable import printable
 from hftui.core.redact import mask
@@ -217,6 +218,9 @@ class TokenCandidate:
     # token is stored beside it. Any source holding the same value carries them.
     expires_at: int | None = None
     refreshable: bool = False
+    # A place an app may read and huggingface_hub never does (another variable name, .env, Streamlit's
+    # secrets): listed and checked, tested only when chosen or when no runtime source holds a token.
+    app_source: bool = False
 
     @classmethod
     def pasted(cls, raw: str) -> TokenCandidate:
@@ -268,8 +272,10 @@ class TokenReport:
     @property
     def active(self) -> TokenCandidate | None:
         """What a runtime would use: the first candidate, never one from stored_tokens, which no runtime
-        reads first (`hf auth switch` copies one into the token file)."""
-        return next((c for c in self.candidates if not c.source.startswith(STORED_PREFIX)), None)
+        reads first (`hf auth switch` copies one into the token file); an app's own source (a .env, say,
+        which python-dotenv loads into HF_TOKEN) only when huggingface_hub's sources hold none."""
+        runtime = [c for c in self.candidates if not c.source.startswith(STORED_PREFIX)]
+        return next((c for c in runtime if not c.app_source), None) or next(iter(runtime), None)
 
     @property
     def stored(self) -> tuple[TokenCandidate, ...]:
@@ -282,7 +288,8 @@ class TokenReport:
     def keyring_cannot_win(self) -> bool:
         """An environment variable holds the active token: the keyring comes after the environment, so
         its token cannot be the one a runtime uses (a caller may read it later, in the background)."""
-        return self.active is not None and self.active.source.startswith("env:")
+        active = self.active
+        return active is not None and active.source.startswith("env:") and not active.app_source
 
 
 KeyringReader = Callable[[], "str | None"]
@@ -298,6 +305,8 @@ class TokenLocations:
     token_path: Path | None = None
     stored_tokens_path: Path | None = None
     clock: Callable[[], float] = time.time  # what "now" is when a stored expires_at is compared with it
+    app_dir: Path | None = None  # where the app runs: its .env (and its parents'), its .streamlit/secrets.toml
+    app_root: Path | None = None  # where the search for .env files stops (None: the repository root or home)
 
     @classmethod
     def from_environment(
@@ -306,8 +315,12 @@ class TokenLocations:
     ) -> TokenLocations:
         env = dict(os.environ if env is None else env)
         token_path, stored_path = hf_token_paths(env)
+        try:
+            app_dir: Path | None = Path.cwd()
+        except OSError:  # the current directory was removed
+            app_dir = None
         return cls(env=env, token_env=token_env, keyring_reader=keyring_reader,
-                   token_path=token_path, stored_tokens_path=stored_path)
+                   token_path=token_path, stored_tokens_path=stored_path, app_dir=app_dir)
 
 
 def hf_token_paths(env: Mapping[str, str]) -> tuple[Path, Path]:
@@ -357,6 +370,11 @@ def discover_tokens(where: TokenLocations) -> TokenReport:
         _read_token_file(where.token_path, found, unreadable)
     if where.stored_tokens_path is not None:
         _read_stored_tokens(where.stored_tokens_path, found, unreadable, expiries)
+    app_found, app_unreadable = app_sources(where.env, where.app_dir, where.app_root)
+    app_found = [item for item in app_found if item[0] != f"env:{where.token_env}"]  # already first
+    found += app_found
+    unreadable += app_unreadable
+    from_app = {source for source, _, _ in app_found}
     now = where.clock()
 
     # stored_tokens is a library of named tokens, not something a runtime loads, so only the
@@ -367,7 +385,8 @@ def discover_tokens(where: TokenLocations) -> TokenReport:
         problems = inspect_token(raw)
         if len(runtime_values) > 1 and not source.startswith(STORED_PREFIX):
             problems.append(TokenProblem.DIFFERS_FROM_OTHER_SOURCE)
-        candidate = TokenCandidate(source=source, raw=raw, problems=tuple(problems), note=note)
+        candidate = TokenCandidate(source=source, raw=raw, problems=tuple(problems), note=note,
+                                   app_source=source in from_app)
         expires_at, refreshable = expiries.get(candidate.cleaned, (None, False))
         if expires_at is not None and expires_at <= now:
             problems.append(TokenProblem.EXPIRED)

@@ -302,6 +302,40 @@ SCENARIOS: dict[str, Scenario] = _scenarios(
         "/v1/chat/completions answer 404 there, which the router never does.",
         expected_case="wrong_router_url", serves_router=False,
     ),
+    # -- what the app itself sends: its route, its token ------------------------------------------------
+    Scenario(
+        "legacy-old-client", "huggingface_hub 0.30 picks hf-inference itself",
+        "The app runs huggingface_hub 0.30.2, which takes the first entry of the Hub mapping (hf-inference, still "
+        "listed for Qwen) and posts to the provider-scoped hf-inference route, which serves no LLM: 404. The same "
+        "model on the documented /v1/chat/completions works.",
+        expected_case="legacy_endpoint", model=QWEN, app_hub_version="0.30.2",
+        mapping={QWEN: {
+            "hf-inference": {"status": "live", "providerId": QWEN, "task": "conversational"},
+            "together": {"status": "live", "providerId": "Qwen/Qwen3.5-9B-Instruct-Turbo", "task": "conversational"},
+            "featherless-ai": {"status": "live", "providerId": QWEN, "task": "conversational"},
+        }},
+    ),
+    Scenario(
+        "legacy-proxy-url", "The app's base_url is the Hub's old inference proxy",
+        "An OpenAI-SDK app still has base_url https://huggingface.co/api/inference-proxy/together from an old "
+        "snippet: it answers 410. The documented router route works with the same token.",
+        expected_case="legacy_endpoint", model=f"{QWEN}:together", app_path="/api/inference-proxy/together",
+    ),
+    Scenario(
+        "legacy-api-inference", "huggingface_hub 0.27 posts to the legacy Inference API",
+        "The app runs huggingface_hub 0.27.1, which posts chat to api-inference.huggingface.co/models/<repo>: gone "
+        "(410, 'no longer supported'). The documented router route works.",
+        expected_case="legacy_endpoint", model=QWEN, app_hub_version="0.27.1",
+    ),
+    Scenario(
+        "secrets-mismatch", "Streamlit secrets hold an old token; the shell's works",
+        "HF_TOKEN in the shell works, and so does the .env beside the app, but the Streamlit app reads "
+        ".streamlit/secrets.toml, which still holds a revoked token: whoami rejects it (401). The demo writes "
+        "both files to a temporary directory.",
+        expected_case="runtime_token_mismatch", model=f"{QWEN}:together",
+        app_files={".env": f"HF_TOKEN={sim_token('secrets-mismatch')}\n",
+                   ".streamlit/secrets.toml": f'HF_TOKEN = "{sim_token("secrets-mismatch-old")}"\n'},
+    ),
     # -- models and providers ------------------------------------------------------------------------
     Scenario(
         "model-requires-payment", "402 on one model only",

@@ -35,6 +35,9 @@ CREDITS_EXHAUSTED = ("You have depleted your monthly included credits. Purchase 
 CREDITS_EXHAUSTED_2025 = ("You have exceeded your monthly included credits for Inference Providers. "
                           "Subscribe to PRO to get 20x more monthly included credits.")
 HF_INFERENCE_NOT_SUPPORTED = "Model not supported by provider hf-inference"
+LEGACY_GONE = ("https://api-inference.huggingface.co is no longer supported. Please use https://router.huggingface.co "
+               "instead.")
+OLD_PROXY_GONE = "The inference proxy is no longer supported. Please use https://router.huggingface.co instead."
 # What an organization's token policy answers (router-api.md §2), by SimOrg.policy.
 ORG_POLICY_TEXTS = {
     "revoked": "Your token has been revoked by the organization administrator, you can no longer access "
@@ -194,6 +197,12 @@ class Scenario:
     # Files the user's HF_HOME holds (name → text: "token", "stored_tokens"). With a "token" file, the
     # token comes from there and not from HF_TOKEN.
     token_files: Mapping[str, str] = field(default_factory=dict)
+    # The app's own places (relative path → text: ".env", ".streamlit/secrets.toml") and variables
+    # (HUGGINGFACEHUB_API_TOKEN…): the demo writes them to a temporary app directory, never the user's.
+    app_files: Mapping[str, str] = field(default_factory=dict)
+    app_env: Mapping[str, str] = field(default_factory=dict)
+    app_path: str | None = None  # the path the app posts chat to on this server (the demo's --app-url)
+    app_hub_version: str | None = None  # the huggingface_hub version the demo's app has installed
     hub_accepts_token: bool = True  # False: the Hub asked (a mirror via HF_ENDPOINT) rejects it, the router does not
     serves_router: bool = True  # False: this URL is not the router; its routes answer 404, as the Hub's site does
     mapping_as_list: bool = False  # serve inferenceProviderMapping as list_models' list instead of a dict
@@ -236,6 +245,8 @@ class Scenario:
         # Scenarios are shared module-level values: make their dicts read-only so no test leaks into another.
         object.__setattr__(self, "mapping", MappingProxyType(dict(self.mapping)))
         object.__setattr__(self, "token_files", MappingProxyType(dict(self.token_files)))
+        object.__setattr__(self, "app_files", MappingProxyType(dict(self.app_files)))
+        object.__setattr__(self, "app_env", MappingProxyType(dict(self.app_env)))
         object.__setattr__(self, "route_faults", MappingProxyType(dict(self.route_faults)))
         object.__setattr__(self, "provider_delays", MappingProxyType(dict(self.provider_delays)))
 

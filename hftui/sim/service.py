@@ -20,6 +20,8 @@ from hftui.sim.schema import (
     HF_INFERENCE_NOT_SUPPORTED,
     INVALID_CREDENTIALS,
     INVALID_USERNAME,
+    LEGACY_GONE,
+    OLD_PROXY_GONE,
     ORG_POLICY_TEXTS,
     REPO_NOT_FOUND,
     ChatRule,
@@ -111,6 +113,8 @@ class Service:
             ("catalog", "GET", re.compile(r"/v1/models/(?P<repo>[^/]+/[^/]+)"), self.model_entry),
             ("mapping", "GET", re.compile(r"/api/models/(?P<repo>[^/]+(?:/[^/]+)?)"), self.mapping),
             ("chat", "POST", re.compile(r"/v1/chat/completions"), self.chat),
+            ("chat", "POST", re.compile(r"/(?:models|pipeline/[^/]+)/[^/]+/[^/]+(?:/.*)?"), self.legacy),
+            ("chat", "POST", re.compile(r"/api/inference-proxy/(?P<provider>[^/]+)(?:/.*)?"), self.old_proxy),
             ("chat", "POST", re.compile(r"/(?P<provider>[a-z0-9][a-z0-9-]*)/(?:[\w.-]+/)*chat/completions"),
              self.chat),
         ]
@@ -224,6 +228,15 @@ class Service:
                 return self.rule_reply(rule, model, payload)
         return self.completion(model, payload, must_be_served=True, provider_route=provider is not None)
 
+    def legacy(self, request: RecordedRequest) -> Reply:
+        """The Inference API's old paths (api-inference.huggingface.co/models/<repo>…): gone, 410 (§2)."""
+        return hf_error(410, LEGACY_GONE)
+
+    def old_proxy(self, request: RecordedRequest, provider: str) -> Reply:
+        """The Hub's old inference proxy (/api/inference-proxy/<provider>): gone (uncertain which status the
+        real Hub answers; 410 with the same advice as the legacy host)."""
+        return hf_error(410, OLD_PROXY_GONE)
+
     def bill_to_refusal(self, org_name: str) -> Reply | None:
         """X-HF-Bill-To is honoured only for an org the user belongs to, whose token policy lets the token
         in, that the token may act for, and that can pay; otherwise the router's refusal."""
@@ -259,10 +272,16 @@ class Service:
         reply.fault = rule.fault
         return reply
 
+    def catalog_serves(self, repo: str, provider: str) -> bool:
+        entry = self.scenario.catalog_entry(repo)
+        return entry is not None and any(o.provider == provider and o.status == "live" for o in entry.providers)
+
     def completion(self, model: str, payload: dict, must_be_served: bool, provider_route: bool = False,
                    stream_fault: str | None = None) -> Reply:
         repo, _, suffix = model.partition(":")
         provider = choose_provider(self.scenario, repo, suffix)
+        if provider == "hf-inference" and suffix.lower() == "hf-inference" and not self.catalog_serves(repo, provider):
+            provider = None  # a mapping may still list hf-inference for an LLM it no longer serves
         if provider is None and must_be_served and suffix.lower() == "hf-inference":
             # CPU-focused since 2025-07: most LLMs are not served there (router-api.md §1-§2).
             if provider_route:

@@ -137,7 +137,9 @@ class Startup:
         token = self.inputs.token if self.inputs else None
         if token is not None and self.testing is not None and (token.source, token.raw) == (self.testing.source,
                                                                                           self.testing.raw):
-            self.inputs = replace(self.inputs, token=self.testing)  # the same token: the run stands
+            # The same token: the run stands (a token the keyring adds is listed, and checked on the next run).
+            others = tuple(c for c in self.tokens.candidates if c.cleaned != self.testing.cleaned)
+            self.inputs = replace(self.inputs, token=self.testing, other_tokens=others)
         self._replan()
         self._snapshot()  # the diagnosis carries the token report
         self._refresh_phase()

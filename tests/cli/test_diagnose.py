@@ -4,7 +4,7 @@ import json
 import re
 
 import pytest
-from helpers import assert_no_leak, hftui
+from helpers import assert_no_leak, fake_venv, hftui
 
 from hftui.cli import build_parser
 from hftui.sim import SCENARIOS, SimServer, get_scenario
@@ -18,13 +18,23 @@ def test_every_scenario_gives_its_verdict_over_real_http(name, tmp_path):
         (tmp_path / file_name).write_text(text)
     if scenario.client_token is not None and "token" not in scenario.token_files:
         env["HF_TOKEN"] = scenario.client_token
+    env.update(scenario.app_env)
+    app = tmp_path / "app"  # the app's directory, where the user runs hftui: its .env, its secrets, its venv
+    for file_name, text in scenario.app_files.items():
+        (app / file_name).parent.mkdir(parents=True, exist_ok=True)
+        (app / file_name).write_text(text)
+    (app / ".git").mkdir(parents=True)  # the repository root: no .env above it is read
+    if scenario.app_hub_version:
+        fake_venv(app / ".venv", scenario.app_hub_version)
     with SimServer(scenario, port=0) as sim:
         args = ["diagnose", "--json", "--hub-url", sim.url, "--router-url", sim.url, "--model", scenario.model,
                 "--timeout", "3"]
         if scenario.bill_to:
             args += ["--bill-to", scenario.bill_to]
         args += [flag for flag, asked in (("--sweep", scenario.sweep), ("--stream", scenario.stream)) if asked]
-        result = hftui(*args, env=env)
+        if scenario.app_path:
+            args += ["--app-url", sim.url + scenario.app_path]
+        result = hftui(*args, env=env, cwd=app)
     assert result.stderr == ""
     document = json.loads(result.stdout)
     verdict = document["verdict"]

@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from hftui.core import call_rules, facts, rules
+from hftui.core import app_rules, call_rules, facts, rules
 from hftui.core.cases import MATRIX_ROWS, SEED_MEANINGS, SEEDED_CASES, Case
 from hftui.core.facts import Finding
 from hftui.core.rules import RULES
@@ -53,7 +53,7 @@ def test_only_the_catalog_is_declared_to_need_no_token():
 def test_every_step_is_read_by_the_verdict():
     """A step nobody reads is a request for nothing: each one is named by a rule (or by the facts they share)."""
     named = set()
-    for module in (rules, call_rules, facts):
+    for module in (rules, call_rules, app_rules, facts):
         for node in ast.walk(ast.parse(inspect.getsource(module))):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "StepId":
                 named.add(StepId[node.attr])

@@ -83,7 +83,9 @@ def test_the_keyring_token_is_used_and_masked_when_it_is_the_active_one(planted)
         out = run(["diagnose", "--json", "--hub-url", sim.url, "--router-url", sim.url, "--model", scenario.model],
                   env)
     document = json.loads(out)
-    assert document["token"]["source"] == "keyring" and document["verdict"]["case"] == "ok"
+    assert document["token"]["source"] == "keyring"
+    # The keyring is hftui's own: an app reads the token file, whose (planted, unknown) token fails.
+    assert document["verdict"]["case"] == "runtime_token_mismatch" and "file:token" in document["verdict"]["summary"]
     assert not leaks(out)
 
 
@@ -103,3 +105,43 @@ def test_a_keyring_read_in_the_background_still_flags_the_env_token_as_shadowing
     assert document["token"]["source"] == "env:HF_TOKEN"
     assert "differs_from_other_source" in document["token"]["problems"]
     assert [s["source"] for s in document["token_sources"]][:3] == ["env:HF_TOKEN", "keyring", "file:token"]
+
+
+DOTENV_TOKEN = "hf_LEAKdotenvR5t7y9u1i3o5p7a9sDfGhJk"
+SECRETS_TOKEN = "hf_LEAKsecretsZ2x4c6v8b0n1m3q5w7eRtY"
+LANGCHAIN_TOKEN = "hf_LEAKlcTokP0o9i8u7y6t5r4e3wQaZxCvB"
+OPENAI_HF_TOKEN = "hf_LEAKopenaiK1j2h3g4f5d6s7a8l9zXcVb"
+APP_PLANTED = (*PLANTED, DOTENV_TOKEN, SECRETS_TOKEN, LANGCHAIN_TOKEN, OPENAI_HF_TOKEN)
+
+
+def test_tokens_from_the_apps_own_places_are_checked_and_never_leak(planted, tmp_path):
+    app = tmp_path / "app"
+    (app / ".streamlit").mkdir(parents=True)
+    (app / ".git").mkdir()
+    (app / ".env").write_text(f'HF_TOKEN="{DOTENV_TOKEN}"\n')
+    (app / ".streamlit" / "secrets.toml").write_text(f'[huggingface]\ntoken = "{SECRETS_TOKEN}"\n')
+    env = {**planted, "HUGGINGFACEHUB_API_TOKEN": LANGCHAIN_TOKEN, "OPENAI_API_KEY": OPENAI_HF_TOKEN}
+    scenario = dataclasses.replace(get_scenario("hostile-server"), client_token=ENV_TOKEN,
+                                   valid_tokens=(ENV_TOKEN, DOTENV_TOKEN))
+    with SimServer(scenario, port=0) as sim:
+        common = ["--hub-url", sim.url, "--router-url", sim.url, "--model", scenario.model, "--timeout", "3",
+                  "--app-url", f"{sim.url}/api/inference-proxy/together"]
+        outputs = {
+            "human": hftui("diagnose", *common, env=env, cwd=app),
+            "json": hftui("diagnose", "--json", *common, env=env, cwd=app),
+            "report": hftui("diagnose", *common, "--report", str(tmp_path / "b.json"), env=env, cwd=app),
+            "curl": hftui("diagnose", *common, "--curl", "token-checks", env=env, cwd=app),
+            "chosen": hftui("diagnose", "--json", *common, "--token-source", ".streamlit/secrets.toml:huggingface.token",
+                            env=env, cwd=app),
+        }
+    texts = {name: result.stdout + result.stderr for name, result in outputs.items()}
+    texts["bundle"] = (tmp_path / "b.json").read_text()
+    document = json.loads(texts["json"])
+    sources = {s["source"]: s for s in document["token_sources"]}
+    assert {"env:HUGGINGFACEHUB_API_TOKEN", "env:OPENAI_API_KEY", ".env:HF_TOKEN",
+            ".streamlit/secrets.toml:huggingface.token"} <= set(sources)
+    assert sources[".env:HF_TOKEN"]["checked"]["http_status"] == 200
+    assert sources[".streamlit/secrets.toml:huggingface.token"]["checked"]["http_status"] == 401
+    assert json.loads(texts["chosen"])["token"]["source"] == ".streamlit/secrets.toml:huggingface.token"
+    for name, text in texts.items():
+        assert not leaks(text, APP_PLANTED), f"{name} leaks a token"

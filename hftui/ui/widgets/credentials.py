@@ -67,6 +67,7 @@ class CredentialsPane(VerticalScroll):
         for name in ("tokens", "testing", "keyring_pending"):
             self.watch(app, name, self._show_tokens, init=name == "tokens")
         self.watch(app, "diagnosis", self._show_account)
+        self.watch(app, "diagnosis", self._show_checks, init=False)
         self.watch(app, "keystore_status", self._show_keystore, init=False)
         self.watch(app, "keys", self._show_keystore)
 
@@ -86,8 +87,17 @@ class CredentialsPane(VerticalScroll):
         if testing is not None and testing.source == PASTED:
             candidates.insert(0, testing)
         self._candidates = candidates
-        options = [Option(_candidate_text(candidate, candidate == testing), id=f"src-{index}")
-                   for index, candidate in enumerate(candidates)]
+        diagnosis = self.app.diagnosis
+        if diagnosis is not None:
+            from hftui.core.checked import checked  # the engine's: loaded once a diagnosis exists
+        options = []
+        for index, candidate in enumerate(candidates):
+            text = _candidate_text(candidate, candidate == testing)
+            said = checked(diagnosis, candidate) if diagnosis is not None else None
+            if said is not None and said.http_status is not None:
+                good = said.http_status == 200 and said.can_call_inference is not False
+                text.append(f"\n    {'✓' if good else '✗'} {said.words}", style="green" if good else "bold red")
+            options.append(Option(text, id=f"src-{index}"))
         if not candidates:
             options.append(Option(Text("no token found in any source", style="bold red"), disabled=True))
         tested = next((f"src-{index}" for index, c in enumerate(candidates) if c == testing), None)
@@ -109,6 +119,11 @@ class CredentialsPane(VerticalScroll):
             text.append("could not be read (see Keyring below)" if source == "keyring" else why)
         self._precedence = text
         self._show_account_block()
+
+    def _show_checks(self, diagnosis: Diagnosis | None) -> None:
+        """What whoami said about each source, once a step has finished (whoami's or the other tokens')."""
+        if diagnosis is not None and diagnosis.done:
+            self._show_tokens()
 
     def _show_account(self, diagnosis: Diagnosis | None) -> None:
         text = Text()
