@@ -3,7 +3,8 @@ installed huggingface_hub sends (router-api.md §4).
 
 The versions are read with importlib.metadata in a subprocess bounded by a timeout: the packages
 are never imported (importing one runs its code, and may hang). Without `--app-python` and without
-`./.venv` or `./venv`, hftui's own interpreter is described, and said to be hftui's own.
+`./.venv` or `./venv`, hftui's own interpreter is described, and said to be hftui's own (so is a
+`./.venv` that is the venv hftui runs in: read in this process, no second interpreter).
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def default_python(cwd: Path) -> str | None:
 
 def read_client(python: str | None, cwd: Path | None = None, timeout: float = READ_TIMEOUT) -> AppClient:
     """The packages installed for `python` (None: the default in `cwd`, else hftui's own)."""
-    own = python is None and (cwd is None or default_python(cwd) is None)
+    chosen = python or (default_python(cwd) if cwd is not None else None)
+    own = chosen is None or _is_this_interpreter(chosen, cwd)
     if own:
         from importlib import metadata
 
@@ -112,8 +114,17 @@ def read_client(python: str | None, cwd: Path | None = None, timeout: float = RE
             except metadata.PackageNotFoundError:
                 versions[name] = None
         return AppClient(printable(sys.executable), True, tuple(versions.items()))
-    chosen = python or default_python(cwd)  # type: ignore[arg-type]
-    return _read_in(chosen, cwd, timeout)
+    return _read_in(chosen, cwd, timeout)  # type: ignore[arg-type]
+
+
+def _is_this_interpreter(python: str, cwd: Path | None) -> bool:
+    """Whether `python` is a venv's interpreter and that venv is the one hftui runs in: its packages are
+    then read here, without a second interpreter (hftui started from its own checkout, as in a dev setup)."""
+    path = Path(python) if Path(python).is_absolute() else (cwd or Path.cwd()) / python
+    try:
+        return path.parent.parent.resolve() == Path(sys.prefix).resolve() and sys.prefix != sys.base_prefix
+    except OSError:
+        return False
 
 
 def _read_in(python: str, cwd: Path | None, timeout: float) -> AppClient:

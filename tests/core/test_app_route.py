@@ -2,6 +2,7 @@
 own interpreter (a subprocess, never an import)."""
 
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import fake_venv
@@ -68,3 +69,20 @@ def test_an_interpreter_that_is_not_there_or_hangs_is_a_reason_not_a_crash(tmp_p
 def test_without_a_venv_hftuis_own_python_is_described_and_said_to_be_its_own(tmp_path):
     client = read_client(None, tmp_path)
     assert client.own and "hftui's own Python" in client.summary
+
+
+def test_the_venv_hftui_runs_in_is_read_without_a_second_interpreter(monkeypatch):
+    """hftui started from a checkout whose ./.venv is its own: the same packages, read here (no subprocess)."""
+    import subprocess
+
+    if sys.prefix == sys.base_prefix:
+        pytest.skip("the tests do not run in a venv")
+    venv = Path(sys.prefix)
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError("a second interpreter was started")
+
+    monkeypatch.setattr(subprocess, "run", no_subprocess)
+    client = read_client(None, venv.parent) if venv.name in (".venv", "venv") else read_client(sys.executable)
+    assert client.own and client.error is None
+    assert dict(client.versions)["huggingface_hub"]
