@@ -44,7 +44,8 @@ from hftui.ui.format import Formatter
 from hftui.ui.inert import InertOutput
 from hftui.ui.keeping import TokenKeeping
 from hftui.ui.keyed import KeyedActions
-from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated, TokenChosen
+from hftui.ui.messages import (AppUrlSubmitted, BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen, StepUpdated,
+                               TokenChosen)
 from hftui.ui.startup import Startup
 from hftui.ui.viewing import Viewing
 from hftui.ui.sweeping import ProvidersAndStreams
@@ -152,6 +153,7 @@ class HftuiApp(InertOutput, Startup, ProvidersAndStreams, KeyedActions, TokenKee
         provider = self.query_one(ProviderPane)
         provider.set_model_text(self.settings.model or "")
         provider.set_baseline_text(self.settings.baseline)
+        provider.set_app_url_text(self.settings.app_url or "")
         for field, error in self._field_errors.items():
             if error:
                 provider.show_error(field, error)
@@ -292,6 +294,22 @@ class HftuiApp(InertOutput, Startup, ProvidersAndStreams, KeyedActions, TokenKee
         if baseline is not None:
             self.baseline = baseline
             self._replan()
+
+    @on(AppUrlSubmitted)
+    def _app_url_submitted(self, message: AppUrlSubmitted) -> None:
+        """The app's route as --app-url gives it: checked like the flag, then the plan runs with it."""
+        from hftui.core.session import SettingsError, check_url
+
+        text = message.text.strip() or None
+        try:
+            if text is not None:
+                check_url("App URL", text)
+        except SettingsError as exc:
+            self.query_one(ProviderPane).show_error("app-url", str(exc))
+            return
+        self.query_one(ProviderPane).show_error("app-url", None)
+        self.session.settings = self.settings = replace(self.settings, app_url=text)
+        self._replan()
 
     @on(RouteChosen)
     def _route_chosen(self, message: RouteChosen) -> None:

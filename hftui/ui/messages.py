@@ -44,6 +44,13 @@ class BaselineSubmitted(Message):
 
 
 @dataclass
+class AppUrlSubmitted(Message):
+    """The App URL field was submitted, as typed ('' clears it: the app uses the documented route)."""
+
+    text: str
+
+
+@dataclass
 class RouteChosen(Message):
     """A routing policy (fastest, cheapest, preferred) or a provider name was picked for the model."""
 

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from hftui.core.hub import POLICIES, ModelRef, ProviderOption
 from hftui.ui.format import context, price
-from hftui.ui.messages import BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen
+from hftui.ui.messages import AppUrlSubmitted, BaselineSubmitted, BillToChosen, ModelSubmitted, RouteChosen
 from hftui.ui.widgets.lists import KeyedOptionList, refill
 from hftui.ui.widgets.sweep import SweepTable
 
@@ -46,6 +46,8 @@ class ProviderPane(VerticalScroll):
         yield _titled(KeyedOptionList(id="routes", markup=False, classes="field"), "Route · $ in/out per 1M · context")
         yield _titled(Input(id="baseline", validate_on=["submitted"], classes="field"), "Known-good baseline")
         yield _titled(KeyedOptionList(id="bill-to", markup=False, classes="field"), "Bill to (X-HF-Bill-To)")
+        yield _titled(Input(id="app-url", placeholder="optional: the URL or base_url your app posts chat to",
+                            validate_on=["submitted"], classes="field"), "App URL (--app-url)")
 
     def on_mount(self) -> None:
         for field in self.query(Input):
@@ -62,6 +64,9 @@ class ProviderPane(VerticalScroll):
 
     def set_baseline_text(self, text: str) -> None:
         self.query_one("#baseline", Input).value = text
+
+    def set_app_url_text(self, text: str) -> None:
+        self.query_one("#app-url", Input).value = text
 
     def show_error(self, field: str, message: str | None) -> None:
         """A parse error under the field (made the first time one is shown); the field keeps what the user typed."""
@@ -123,6 +128,11 @@ class ProviderPane(VerticalScroll):
         refill(self.query_one("#bill-to", OptionList), options, current=f"bill:{bill_to or ''}")
 
     # -- events ------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#app-url")
+    def _app_url_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(AppUrlSubmitted(event.value))
 
     @on(Input.Submitted, "#model")
     def _model_submitted(self, event: Input.Submitted) -> None:
