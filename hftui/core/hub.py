@@ -237,6 +237,12 @@ class ProviderOption:
         """Removed from routing: a mapping may still list it as live, the router no longer sends it calls."""
         return self.provider.lower() in REMOVED_PROVIDERS
 
+    @property
+    def pinnable(self) -> bool:
+        """`repo:<provider>` pins it: a provider's name, not a policy's (`:preferred` routes by policy, and a
+        catalog's `x; rm -rf ~` is no provider). One that is not is listed, never called nor suggested."""
+        return bool(_PROVIDER.match(self.provider)) and self.provider.lower() not in POLICIES
+
 
 def parse_catalog(body: Any, repo: str) -> list[ProviderOption] | None:
     """Providers the router's /v1/models lists for one repo; None if the catalog's shape is unusable."""
