@@ -44,6 +44,12 @@ async def open_failed_step(pilot) -> None:
     await pilot.press("enter")  # the evidence viewer
 
 
+async def sweep_every_provider(pilot) -> None:
+    await pilot.press("p")  # asks first: each call is billed
+    await pilot.pause()
+    await pilot.press("y")
+
+
 SHOTS = [
     *(Shot(f"main-{case}", case, note=f"main screen, {case}") for case in ("case-a", "case-b", "case-c", "case-d")),
     Shot("ssh-case-b", "case-b", size=(80, 24), note="80x24, an SSH session's default size"),
@@ -52,6 +58,10 @@ SHOTS = [
          note="credentials pane focused: the runtime token ends with a newline"),
     Shot("evidence-case-b", "case-b", size=(100, 30), action=open_failed_step,
          note="the failing step in the evidence viewer: its whole request and response"),
+    Shot("sweep-five-providers", "sweep-five-providers", action=sweep_every_provider,
+         note="p: the model pinned to every provider that serves it, the verdict recommending a working one"),
+    Shot("sweep-ssh", "sweep-five-providers", size=(80, 24), action=sweep_every_provider,
+         note="the sweep table at 80x24"),
 ]
 
 

@@ -9,19 +9,21 @@ import re
 import stat
 import tempfile
 from importlib import metadata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
+from hftui.core.billto import read_attempts
 from hftui.core.diagnosis import Diagnosis
+from hftui.core.hub import Account
 from hftui.core.plan import StepResult
 from hftui.core.printable import printable, printable_tree
 from hftui.core.probes import Exchange
 from hftui.core.redact import Redactor
 from hftui.core.report import sweep_lines, to_dict
-from hftui.core.tokens import TokenCandidate
 from hftui.core.status import MARKS, StepStatus
 from hftui.core.steps import StepId
+from hftui.core.tokens import TokenCandidate
 
 ISOLATING_CALLS = (StepId.KNOWN_GOOD, StepId.PINNED)
 
@@ -45,8 +47,10 @@ def billing(diagnosis: Diagnosis) -> dict[str, Any]:
                 "why_not_tried": step.skip_reason if step else None}
     repeated = diagnosis.step(step.repeats) if step.repeats else None
     before = repeated.http_status if repeated else None
-    tried = [{"org": attempt.org, "http_status": attempt.exchange.status, "request_id": attempt.exchange.request_id}
-             for attempt in step.attempts]
+    readings = read_attempts(step.attempts, diagnosis.account)
+    tried = [{"org": attempt.org, "http_status": attempt.exchange.status, "request_id": attempt.exchange.request_id,
+              "reading": reading.reading.value, "why": reading.why}
+             for attempt, reading in zip(step.attempts, readings)]
     return {"mode": "personal, then X-HF-Bill-To", "bill_to_tried": tried,
             "changed_outcome": any(t["http_status"] != before for t in tried), "why_not_tried": None}
 
@@ -135,7 +139,7 @@ def to_markdown(diagnosis: Diagnosis, extra: Iterable[TokenCandidate] = ()) -> s
         out += ["", "## Sweep: the model pinned to every provider", "", _fence(table), *table, _fence(table)]
     out += ["", "## Every probe", ""]
     for step in diagnosis.steps:
-        out += _step_markdown(step)
+        out += _step_markdown(step, diagnosis.account)
     # Server text stays literal: control characters (ANSI escapes, BEL, bidi overrides) become visible
     # escapes, so `cat bundle.md` cannot recolour or retitle a terminal; newlines and tabs stay.
     return _redactor(diagnosis, extra)(printable("\n".join(out), keep_newlines=True))
@@ -171,17 +175,19 @@ def _longest_backtick_run(text: str) -> int:
 def _billing_line(bill: dict[str, Any]) -> str:
     if not bill["bill_to_tried"]:
         return f"personal (X-HF-Bill-To not tried: {bill['why_not_tried'] or 'n/a'})"
-    tried = ", ".join(f"{t['org']} → {t['http_status'] or 'no answer'}" for t in bill["bill_to_tried"])
+    tried = ", ".join(f"{t['org']} → {t['http_status'] or 'no answer'} ({t['reading']})" for t in bill["bill_to_tried"])
     return f"X-HF-Bill-To tried: {tried}; changed the outcome: {'yes' if bill['changed_outcome'] else 'no'}"
 
 
-def _step_markdown(step: StepResult) -> list[str]:
+def _step_markdown(step: StepResult, account: Account | None) -> list[str]:
     out = [f"### {MARKS[step.status]} {step.step_id} — {_md(step.title)}", ""]
     if step.status is StepStatus.SKIPPED:
         return out + [f"Skipped: {_md(step.skip_reason or '')}", ""]
     if step.note:
         out += [_md(step.note), ""]
-    exchanges = [(f"With {_code(f'X-HF-Bill-To: {attempt.org}')}:", attempt.exchange) for attempt in step.attempts]
+    # Each bill-to attempt with what it says, read against whoami: a refusal confirms nothing about billing.
+    exchanges = [(f"With {_code(f'X-HF-Bill-To: {attempt.org}')}: **{reading.reading.value}** — {_md(reading.why)}",
+                  attempt.exchange) for attempt, reading in zip(step.attempts, read_attempts(step.attempts, account))]
     for heading, exchange in exchanges or ([("", step.exchange)] if step.exchange else []):
         if heading:
             out += [heading, ""]

@@ -22,6 +22,7 @@ from hftui.ui.widgets.footer import KeyFooter
 from hftui.ui.widgets.pager import Pager
 
 if TYPE_CHECKING:
+    from hftui.core.hub import Account
     from hftui.core.plan import StepResult
 
 
@@ -29,11 +30,13 @@ class EvidenceScreen(ModalScreen[None]):
     BINDINGS = DEFAULT_KEYS.bindings(Scope.EVIDENCE)
 
     def __init__(self, result: StepResult, purpose: str, formatter: Formatter, *, keys: Keys = DEFAULT_KEYS,
-                 timeout: float | None = None, part: str | None = None, org: str | None = None) -> None:
-        """`part` ("request", "response" or "attempt") and `org`: where to open it (default: the top)."""
+                 timeout: float | None = None, part: str | None = None, org: str | None = None,
+                 account: Account | None = None) -> None:
+        """`part` ("request", "response" or "attempt") and `org`: where to open it (default: the top).
+        `account`: whoami's answer, which says what each bill-to attempt means."""
         super().__init__()
         self.result = result
-        self.document: Document = step_document(result, purpose, formatter, timeout)
+        self.document: Document = step_document(result, purpose, formatter, timeout, account)
         self._keys = keys
         self._start = self.document.anchors.get((part, org)) if part else None
         self._found: str = ""

@@ -13,12 +13,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hftui.core.billto import read_attempts
 from hftui.core.printable import printable
 from hftui.core.status import MARKS, StepStatus
 from hftui.ui.format import STATUS_STYLE, Formatter
 from hftui.ui.widgets.pager import Line
 
 if TYPE_CHECKING:
+    from hftui.core.hub import Account
     from hftui.core.plan import StepResult
     from hftui.core.probes import CapturedResponse, Exchange
 
@@ -52,7 +54,8 @@ class Document:
         return current
 
 
-def step_document(result: StepResult, purpose: str, fmt: Formatter, timeout: float | None = None) -> Document:
+def step_document(result: StepResult, purpose: str, fmt: Formatter, timeout: float | None = None,
+                  account: Account | None = None) -> Document:
     lines: list[Line] = []
     sections: list[Section] = []
     anchors: dict[tuple[str, str | None], int] = {}
@@ -74,6 +77,8 @@ def step_document(result: StepResult, purpose: str, fmt: Formatter, timeout: flo
         add("No request was sent.", "dim")
     exchanges = [(org, exchange) for org, exchange in result.attempts] if len(result.attempts) > 1 else (
         [(None, result.exchange)] if result.exchange is not None else [])
+    # What each bill-to attempt says, read against whoami (`account`, when it has answered).
+    readings = {attempt.org: attempt for attempt in read_attempts(result.attempts, account)}
     for number, (org, exchange) in enumerate(exchanges, 1):
         key = result.step_id + (f"/{org}" if org else "")
         add()
@@ -81,6 +86,11 @@ def step_document(result: StepResult, purpose: str, fmt: Formatter, timeout: flo
             anchors[("attempt", org)] = len(lines)
             add(f"━━ attempt {number} of {len(exchanges)}: X-HF-Bill-To: {org} "
                 f"→ {exchange.status or 'no answer'}", "bold")
+        if org is None and len(result.attempts) == 1:
+            org_of_one = result.attempts[0].org
+            add(f"X-HF-Bill-To: {org_of_one}: {readings[org_of_one].reading.value} — {readings[org_of_one].why}")
+        elif org is not None:
+            add(f"{readings[org].reading.value} — {readings[org].why}")
         sections.append(Section(len(lines), exchange, org))
         _timing(add, exchange, fmt, key, timeout)
         anchors.setdefault(("request", org), len(lines))

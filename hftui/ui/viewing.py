@@ -59,7 +59,8 @@ class Viewing:
             part, org = ref.part.value, ref.org
         self.push_screen(EvidenceScreen(self.plan_run.results[step_id], self.plan_run.specs[step_id].purpose,
                                         self.formatter, keys=self.keys, timeout=self.plan_run.inputs.timeout,
-                                        part=part, org=org))
+                                        part=part, org=org,
+                                        account=self.diagnosis.account if self.diagnosis is not None else None))
 
 
 def ascii_driver(driver: type) -> type:

@@ -23,7 +23,7 @@ def test_case_d_bundle_has_what_support_asks_for(tmp_path):
     assert "Verdict: Billing the organization fixes it (seed case D)" in summary
     assert "Hugging Face username: ada-lovelace" in rest
     assert "Account: not PRO, can pay, billing " in rest
-    assert "X-HF-Bill-To tried: acme-research → 200; changed the outcome: yes" in rest
+    assert "X-HF-Bill-To tried: acme-research → 200 (worked); changed the outcome: yes" in rest
     assert len(set(re.findall(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}|[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}",
                               text))) >= 3
     assert '{"error": "Invalid username or password."}' in text or '{"error":"Invalid username or password."}' in text
@@ -32,6 +32,20 @@ def test_case_d_bundle_has_what_support_asks_for(tmp_path):
     assert re.search(r"hftui: \d", text) and "huggingface_hub:" in text and "python:" in text
     token = get_scenario("case-d").client_token
     assert token[3:12] not in text
+
+
+def test_a_refused_bill_to_is_said_so_in_the_bundle_with_why(tmp_path):
+    """A 403 'on behalf of org' is a refusal, not a billing result: the bundle says which, and why, per org."""
+    bundle = tmp_path / "bundle.md"
+    hftui("diagnose", "--sim", "bill-to-refused", "--report", str(bundle))
+    text = bundle.read_text()
+    assert "X-HF-Bill-To tried: acme-research → 403 (refused); changed the outcome: yes" in text
+    attempt = next(line for line in text.splitlines() if line.startswith("With `X-HF-Bill-To: acme-research`"))
+    assert "**refused** — the token (a fine-grained access token) has no inference permission scoped to " \
+           "acme-research" in attempt, attempt
+    data = json.loads(hftui("diagnose", "--json", "--sim", "bill-to-refused").stdout)
+    bill_to = next(step for step in data["steps"] if step["id"] == "bill-to")
+    assert [attempt["reading"] for attempt in bill_to["attempts"]] == ["refused"]
 
 
 def test_json_bundle_adds_versions_billing_and_isolating_calls(tmp_path):

@@ -26,7 +26,7 @@ async def test_the_sweep_table_shows_every_provider_marked_in_the_provider_pane(
         await settle(pilot)
         await pilot.pause()
         pane = visible_in_provider_pane(app)
-        assert "Sweep: every provider, pinned" in pane
+        assert "Sweep: all providers" in pane
         rows = {match[3]: match.group(1, 2) for match in re.finditer(r"│ ([✓✗–])([» ][$ ])(\S+) ", pane)}
         assert {provider: mark for provider, (mark, _) in rows.items()} == {
             "cerebras": "✓", "together": "✓", "novita": "✓", "groq": "✗", "nscale": "✗", "sambanova": "–"}, pane

@@ -147,3 +147,11 @@ async def test_a_binary_body_is_shown_as_its_size_type_and_first_bytes():
         # that is not UTF-8 as U+FFFD), so the hex shows what was kept, never a raw control byte.
         assert re.search(r"^0000  ef bf bd 50 4e 47 5c 72 0a 5c 78 31 61 0a 5c 78  \|...PNG\\r.\\x1a.\\x\|$", text, re.M)
         assert not any(ord(char) < 32 for char in text.replace("\n", "")), "no control byte reaches the screen"
+
+
+async def test_a_bill_to_attempt_says_what_it_means_read_against_whoami():
+    """A refused X-HF-Bill-To is a refusal, not a billing result: the viewer says so, and why."""
+    async with viewer_of(get_scenario("bill-to-refused"), "bill-to") as (_, viewer):
+        text = document(viewer)
+        assert ("X-HF-Bill-To: acme-research: refused — the token (a fine-grained access token) has no inference "
+                "permission scoped to acme-research") in text

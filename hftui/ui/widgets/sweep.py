@@ -49,7 +49,7 @@ class SweepTable(Static):
     def __init__(self, formatter: Formatter, **kwargs) -> None:
         super().__init__(**kwargs)
         self.formatter = formatter
-        self.border_title = "Sweep: every provider, pinned"
+        self.border_title = "Sweep: all providers"  # fits the left column at 80x24
 
     def on_mount(self) -> None:
         self.watch(self.app, "diagnosis", self._redraw)
@@ -57,6 +57,9 @@ class SweepTable(Static):
 
     def watch_sort_by(self) -> None:
         self._redraw()
+
+    def on_resize(self) -> None:
+        self._redraw()  # the columns it shows depend on its width
 
     def next_sort(self) -> str:
         self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
@@ -82,14 +85,22 @@ class SweepTable(Static):
             text.append("… sweeping (or no provider to call)", style="dim italic")
             return text
         marked = marks(routes)
+        # Narrow (the left column at 80x24): the provider and what it did, its time or its status; the
+        # prices and the errors are in the wider layouts, the bundle and --sweep's text.
+        narrow = 0 < self.size.width < 44
+        name_width = min(15, max(len(route.provider) for route in routes))
         for index, route in enumerate(sort_routes(routes, self.sort_by)):
             mark, style = MARKS[route.status]
             tags = marked.get(route.provider, ())
             text.append(mark, style=style)
             text.append(("»" if "fastest" in tags else " ") + ("$" if "cheapest" in tags else " "), style="bold")
-            text.append(f"{route.provider:<15.15}", style="" if route.works else "dim")
+            text.append(f"{route.provider:<{name_width}.{name_width}}", style="" if route.works else "dim")
             if route.exchange is None:
-                text.append(" removed, not called", style="dim")
+                text.append(" removed" if narrow else " removed, not called", style="dim")
+            elif narrow:
+                code = str(route.http_status) if route.http_status else "err"
+                text.append(f" {self.formatter.elapsed(route.ttfb_ms):>6}" if route.works else f" {code:>6}",
+                            style="" if route.works else "red")
             else:
                 code = str(route.http_status) if route.http_status else "err"
                 text.append(f" {code:>3} {self.formatter.elapsed(route.ttfb_ms):>7}")
