@@ -92,7 +92,8 @@ def rule_model_unavailable(f: Facts) -> Finding | None:
     said_unsupported = said is Outcome.MODEL_NOT_SUPPORTED and f.providers_known and not f.live_providers
     if not (retired or none_live or said_unsupported):
         return None
-    listed = ", ".join(f"{p.provider} ({'removed from routing' if p.removed else p.status})" for p in f.providers) or "none"
+    listed = ", ".join(f"{p.provider} ({'removed from routing' if p.removed else p.status})" for p in f.providers[:20])
+    listed = (listed + (f", … {len(f.providers) - 20:,} more" if len(f.providers) > 20 else "")) or "none"
     evidence = [f.evidence(StepId.AS_CONFIGURED)]
     evidence += [f.evidence(s, f"{f.results[s].title}: live providers for {f.model.repo}: none (listed: {listed})")
                  for s, read in ((StepId.CATALOG, f.catalog_read), (StepId.MAPPING, f.mapping_read)) if read]

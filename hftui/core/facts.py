@@ -155,8 +155,8 @@ class Facts:
 
     @property
     def live_providers(self) -> list[ProviderOption]:
-        """Live and still in routing (a mapping may list a removed provider as live)."""
-        return [p for p in self.providers if p.live and not p.removed]
+        """Live, still in routing (a mapping may list a removed provider as live), and a name one can pin."""
+        return [p for p in self.providers if p.live and not p.removed and p.pinnable]
 
     @cached_property
     def sweep(self) -> tuple[SweepRoute, ...]:

@@ -156,7 +156,7 @@ def parse_whoami(body: Any) -> Account | None:
     auth = body.get("auth") if isinstance(body.get("auth"), dict) else {}
     access = auth.get("accessToken") if isinstance(auth.get("accessToken"), dict) else {}
     role = access.get("role") if isinstance(access.get("role"), str) else None
-    details = tuple(_org(org) for org in body.get("orgs") or [] if isinstance(org, dict) and isinstance(org.get("name"), str))
+    details = tuple(_org(org) for org in _list(body.get("orgs")) if isinstance(org, dict) and isinstance(org.get("name"), str))
     orgs = tuple(org.name for org in details)
     fine_grained = access.get("fineGrained") if role == "fineGrained" else None
     return Account(
@@ -207,10 +207,10 @@ def _can_call_inference(role: str | None, fine_grained: Any, user: str) -> bool 
         return None
     if not isinstance(fine_grained, dict):
         return None
-    if INFERENCE_PERMISSION in (fine_grained.get("global") or []):
+    if INFERENCE_PERMISSION in _list(fine_grained.get("global")):
         return True
-    for scoped in fine_grained.get("scoped") or []:
-        if isinstance(scoped, dict) and INFERENCE_PERMISSION in (scoped.get("permissions") or []):
+    for scoped in _list(fine_grained.get("scoped")):
+        if isinstance(scoped, dict) and INFERENCE_PERMISSION in _list(scoped.get("permissions")):
             entity = scoped.get("entity") if isinstance(scoped.get("entity"), dict) else {}
             if entity.get("type") == "user" or (entity.get("type") != "org" and entity.get("name") in (None, user)):
                 return True  # 2026 default tokens: only in the user-scoped entry; 2024 ones: in `global`
@@ -237,6 +237,12 @@ class ProviderOption:
         """Removed from routing: a mapping may still list it as live, the router no longer sends it calls."""
         return self.provider.lower() in REMOVED_PROVIDERS
 
+    @property
+    def pinnable(self) -> bool:
+        """`repo:<provider>` pins it: a provider's name, not a policy's (`:preferred` routes by policy, and a
+        catalog's `x; rm -rf ~` is no provider). One that is not is listed, never called nor suggested."""
+        return bool(_PROVIDER.match(self.provider)) and self.provider.lower() not in POLICIES
+
 
 def parse_catalog(body: Any, repo: str) -> list[ProviderOption] | None:
     """Providers the router's /v1/models lists for one repo; None if the catalog's shape is unusable."""
@@ -245,7 +251,7 @@ def parse_catalog(body: Any, repo: str) -> list[ProviderOption] | None:
     for entry in body["data"]:
         if isinstance(entry, dict) and str(entry.get("id", "")).lower() == repo.lower():
             options = []
-            for p in entry.get("providers") or []:
+            for p in _list(entry.get("providers")):
                 if not isinstance(p, dict) or not isinstance(p.get("provider"), str):
                     continue
                 pricing = p.get("pricing") if isinstance(p.get("pricing"), dict) else {}
@@ -267,7 +273,7 @@ def parse_mapping(body: Any) -> list[ProviderOption] | None:
         return None
     mapping = body.get("inferenceProviderMapping")
     if isinstance(mapping, list):
-        mapping = {m.get("provider"): m for m in mapping if isinstance(m, dict)}
+        mapping = {m["provider"]: m for m in mapping if isinstance(m, dict) and isinstance(m.get("provider"), str)}
     if not isinstance(mapping, dict):
         return [] if "id" in body else None
     options = []
@@ -278,7 +284,8 @@ def parse_mapping(body: Any) -> list[ProviderOption] | None:
         if task not in (None, "conversational", "text-generation"):
             continue
         options.append(ProviderOption(provider=provider, status=str(info.get("status") or "unknown"),
-                                      provider_id=info.get("providerId"), in_mapping=True))
+                                      provider_id=info.get("providerId") if isinstance(info.get("providerId"), str) else None,
+                                      in_mapping=True))
     return options
 
 
@@ -299,4 +306,14 @@ def merge_providers(catalog: list[ProviderOption] | None, mapping: list[Provider
 
 
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # an integer of 400 digits is valid JSON, and no price
+        return None
+
+
+def _list(value: Any) -> list[Any]:
+    """`value` if it is a list, else empty: `in` on a number, or iterating one, would raise."""
+    return value if isinstance(value, list) else []

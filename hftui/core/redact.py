@@ -35,11 +35,13 @@ _TOKEN_SHAPE = re.compile(r"\b(hf_|api_org_|hf_oauth_)[A-Za-z0-9]{20,}")
 
 # What the folded view drops, then decodes: raw control and invisible characters; backslash escapes
 # (any number of backslashes, so an escape escaped again still decodes), percent-encoding (double
-# encoding too), HTML character references; then the backslashes left over.
+# encoding too), HTML character references; then the backslashes left over. A run of backslashes is
+# matched once, from its first one, without backtracking (no escape letter is a backslash): tried from
+# each of its backslashes, a body of 256 KB of them took most of an hour (quadratic).
 _DROPPED = "\\x00-\\x1f\\x7f-\\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
 _DROPPED_RUN = re.compile(f"[{_DROPPED}]+")
 _ESCAPE = re.compile(
-    r"\\+(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|([0-7]{1,3})|([nrtvfbae]))"
+    r"(?<!\\)\\++(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|([0-7]{1,3})|([nrtvfbae]))"
     r"|%(?:25)*([0-9a-fA-F]{2})"
     r"|&#[xX]([0-9a-fA-F]{1,6});|&#([0-9]{1,7});"
 )

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from hftui.core.printable import printable_tree
+
 DONE = "[DONE]"
 SSE_CONTENT_TYPE = "text/event-stream"
 _TOKEN_FIELDS = ("content", "reasoning", "reasoning_content")
@@ -118,8 +120,9 @@ def _token(delta: Any) -> str | None:
 
 
 def _json(data: str) -> Any:
+    """An event's JSON, every string in it made printable: the body was, but its `\\u001b` escapes decode here."""
     try:
-        return json.loads(data)
+        return printable_tree(json.loads(data))
     except (ValueError, RecursionError):
         return None
 

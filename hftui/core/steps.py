@@ -19,7 +19,7 @@ from hftui.core.hub import Account, ModelRef, ProviderOption, merge_providers, p
 from hftui.core.probes import EVIDENCE_BODY_CAP_BYTES, Exchange, ProbeSpec
 from hftui.core.status import StepStatus
 from hftui.core.streaming import check_stream
-from hftui.core.sweep import fastest, sweep
+from hftui.core.sweep import fastest, left_out_note, sweep, sweepable
 from hftui.core.sweep import summary as sweep_summary
 
 if TYPE_CHECKING:
@@ -218,11 +218,11 @@ def choose_pinned_provider(model: ModelRef, providers: list[ProviderOption],
     The provider the failing call was routed to is still tried when it is the only one left: pinned,
     without the routing policy, it may answer differently (seed case B).
     """
-    live = [p for p in providers if p.live and not p.removed]
+    live = [p for p in providers if p.live and not p.removed and p.pinnable]
     if not providers:
         return None, f"no provider is known to serve {model.repo} (catalog and mapping list none)"
     if not live:
-        states = ", ".join(f"{p.provider}: {'removed from routing' if p.removed else p.status}" for p in providers)
+        states = ", ".join(f"{p.provider}: {_state(p)}" for p in providers[:20])
         return None, f"no live provider serves {model.repo} ({states})"
     # Prefer a provider both sources agree on, then one the router's catalog lists; hf-inference last
     # (CPU-focused since 2025-07: a mapping may still list it for an LLM it no longer serves).
@@ -238,6 +238,12 @@ def choose_pinned_provider(model: ModelRef, providers: list[ProviderOption],
         return None, f"the configured call already pins {model.provider}, the only live provider for {model.repo}"
     chosen = live[0]
     return chosen.provider, f"pinned to {chosen.provider}, the only live provider (the one the failing call used)"
+
+
+def _state(option: ProviderOption) -> str:
+    if option.removed:
+        return "removed from routing"
+    return option.status if option.pinnable else "not a provider name a model can be pinned to"
 
 
 def _where(option: ProviderOption) -> str:
@@ -402,10 +408,11 @@ async def _sweep(run: PlanRun, step: StepResult) -> StepResult:
                             if known else "neither the catalog nor the Hub mapping could be read, so no provider is known")
     routes = await sweep(providers, lambda provider: run.probe(chat_spec(run.inputs, run.inputs.model.pinned_to(provider))))
     called = [route for route in routes if route.exchange is not None]
+    note = "; ".join(part for part in (sweep_summary(routes), left_out_note(sweepable(providers)[1])) if part)
     if not called:
-        return replace(step.skipped(sweep_summary(routes)), routes=routes)
+        return replace(step.skipped(note), routes=routes)
     best = fastest(routes) or called[0]
-    return step.finished(best.exchange, routes=routes, note=sweep_summary(routes), target=str(run.inputs.model.repo))
+    return step.finished(best.exchange, routes=routes, note=note, target=str(run.inputs.model.repo))
 
 
 def _asked(flag: str) -> Callable[[PlanInputs], bool]:

@@ -19,6 +19,9 @@ from hftui.core.printable import printable
 from hftui.core.probes import Exchange
 
 SWEEP_CONCURRENCY = 8  # calls in flight at once
+# Each call is billed: a catalog that lists more providers for one model than the router has (about 20)
+# is broken or hostile, and must not make the sweep hundreds of billed calls and minutes long.
+SWEEP_LIMIT = 40
 REMOVED = "removed"
 
 
@@ -85,6 +88,29 @@ def sweep_order(providers: Sequence[ProviderOption]) -> list[ProviderOption]:
     return sorted(providers, key=lambda p: (p.removed, not p.live))
 
 
+def sweepable(providers: Sequence[ProviderOption]) -> tuple[list[ProviderOption], list[ProviderOption]]:
+    """(swept, left out): the providers the sweep lists in sweep order, at most SWEEP_LIMIT called; a name
+    that cannot be pinned (`preferred`, one with a space) is left out, never called."""
+    swept, left_out, calls = [], [], 0
+    for option in sweep_order(providers):
+        if not option.pinnable or (not option.removed and calls >= SWEEP_LIMIT):
+            left_out.append(option)
+            continue
+        swept.append(option)
+        calls += not option.removed
+    return swept, left_out
+
+
+def left_out_note(left_out: Sequence[ProviderOption]) -> str:
+    """Why the sweep did not call some providers the catalog or the mapping lists, in a few words."""
+    odd = [option.provider for option in left_out if not option.pinnable]
+    many = len(left_out) - len(odd)
+    said = [f"{many} more provider{'s' if many != 1 else ''} not called (at most {SWEEP_LIMIT} calls)" if many else "",
+            f"not a provider name one can pin, not called: {', '.join(odd[:5])}{' …' if len(odd) > 5 else ''}"
+            if odd else ""]
+    return "; ".join(part for part in said if part)
+
+
 async def sweep(providers: Sequence[ProviderOption],
                 call: Callable[[str], Awaitable[Exchange]]) -> tuple[SweepRoute, ...]:
     """Every provider's route, in sweep order; `call(provider)` makes the pinned call."""
@@ -96,7 +122,7 @@ async def sweep(providers: Sequence[ProviderOption],
         async with gate:
             return SweepRoute(option, await call(option.provider))
 
-    return tuple(await asyncio.gather(*(route(option) for option in sweep_order(providers))))
+    return tuple(await asyncio.gather(*(route(option) for option in sweepable(providers)[0])))
 
 
 def working(routes: Sequence[SweepRoute]) -> list[SweepRoute]:

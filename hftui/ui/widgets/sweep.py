@@ -115,8 +115,11 @@ class SweepTable(Static):
 
 def sweep_question(model: ModelRef, providers: tuple[ProviderOption, ...], keys: Keys) -> ConfirmScreen:
     """The confirmation before a sweep: how many real, billed calls, to which providers."""
-    called = [option.provider for option in providers if not option.removed]
-    removed = [option.provider for option in providers if option.removed]
+    from hftui.core.sweep import left_out_note, sweepable
+
+    swept, left_out = sweepable(providers)
+    called = [option.provider for option in swept if not option.removed]
+    removed = [option.provider for option in swept if option.removed]
     body = Text()
     if called:
         body.append(f"The sweep sends {len(called)} real chat calls, each billed to your account "
@@ -127,6 +130,8 @@ def sweep_question(model: ModelRef, providers: tuple[ProviderOption, ...], keys:
                     "your account (8 tokens), to each provider the catalog and the Hub mapping list.", style="bold")
     if removed:
         body.append(f"\n\nRemoved from routing, listed but not called: {', '.join(removed)}.", style="dim")
+    if left_out:
+        body.append(f"\n\n{left_out_note(left_out)}.", style="dim")
     body.append("\n\nThe plan runs again with it (its own calls too).", style="dim")
     return SweepConfirm("Sweep every provider?", body, keys)
 
