@@ -1,5 +1,10 @@
 import sys
 
-from hftui.entry import main
+try:
+    from hftui.entry import main
+except KeyboardInterrupt:  # ctrl+c while the first module loads: the same one line as later, no traceback
+    from hftui.interrupts import interrupted
+
+    sys.exit(interrupted())
 
 sys.exit(main())
