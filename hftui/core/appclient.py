@@ -82,6 +82,10 @@ class AppClient:
                 RouteKind.PROVIDER: "; that huggingface_hub picks the provider itself from the Hub mapping and posts "
                                     f"to its provider-scoped route: {UPGRADE}",
                 RouteKind.ROUTER: "; that huggingface_hub posts to the documented /v1/chat/completions"}.get(route, "")
+        refresh = self.refreshes_oauth
+        if refresh is not None:
+            said += ("; it refreshes an expired browser-login token itself" if refresh else
+                     "; it does not refresh an expired browser-login token (hf auth login again)")
         return f"{self.where}: {listed}{said}"
 
 

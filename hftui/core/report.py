@@ -101,6 +101,7 @@ def _app_dict(diagnosis: Diagnosis) -> dict[str, Any]:
         "packages": dict(client.versions) if client else {},
         "error": client.error if client else None,
         "hub_route": client.hub_route.value if client and client.hub_route else None,
+        "refreshes_oauth": client.refreshes_oauth if client else None,  # assumed from huggingface_hub 2.x
         "route": None if route is None else {"url": route.url, "kind": route.kind.value, "origin": route.origin,
                                              "provider": route.provider, "fix": route.fix},
     }

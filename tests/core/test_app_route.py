@@ -47,13 +47,16 @@ def test_the_apps_venv_is_found_and_its_old_huggingface_hub_read_without_importi
     assert client.version("huggingface_hub") == "0.30.2" and client.version("openai") is None
     assert client.hub_route is RouteKind.PROVIDER
     assert "picks the provider itself" in client.summary and "huggingface_hub>=1.0" in client.summary
+    assert client.refreshes_oauth is False and "does not refresh an expired browser-login token" in client.summary
 
 
 @pytest.mark.parametrize(("version", "route"), [("0.27.1", RouteKind.LEGACY), ("0.36.0", RouteKind.PROVIDER),
                                                 ("1.0.0rc1", RouteKind.ROUTER), (None, None)])
 def test_each_huggingface_hub_version_maps_to_the_route_it_sends(tmp_path, version, route):
     python = fake_venv(tmp_path / "env", version)
-    assert read_client(str(python)).hub_route is route
+    client = read_client(str(python))
+    assert client.hub_route is route
+    assert client.refreshes_oauth is (None if version is None else False), "refreshing is assumed from 2.x"
 
 
 def test_an_interpreter_that_is_not_there_or_hangs_is_a_reason_not_a_crash(tmp_path):
