@@ -62,7 +62,7 @@ if __name__ == "__main__":
     for name in clients:
         caught = CLIENTS[name](url, model)
         assert caught is not None, f"{name}: the call did not fail"
-        diagnosis = hftui.explain(caught, timeout=5)
+        diagnosis = hftui.explain(caught, timeout=60)  # healthy probes: a loaded machine may be slow
         call = diagnosis.failed_call
         print(json.dumps({"client": name, "exception": type(caught).__name__, "case": diagnosis.verdict.case.value,
                           "seed": diagnosis.verdict.seed_case, "model": call.model, "router_url": call.router_url,

@@ -91,7 +91,7 @@ def test_diagnose_returns_the_clis_document(tmp_path, monkeypatch):
     with SimServer(scenario) as sim:
         cli = cli_document(scenario, sim.url, tmp_path, "--sweep")
         diagnosis = api.diagnose(scenario.model, token=scenario.client_token, router_url=sim.url, hub_url=sim.url,
-                                 timeout=5, sweep=True)
+                                 timeout=60, sweep=True)
     document = json.loads(diagnosis.to_json())
     assert document == diagnosis.to_dict()
     assert shape(document) == shape(cli), "the same keys, all the way down"
