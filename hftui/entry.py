@@ -14,6 +14,9 @@ from hftui.interrupts import ignore_interrupts, interrupted
 
 def main() -> int:
     try:
+        from hftui.exiting import end_after_command
+
+        end_after_command()
         from hftui.cli import main as run
 
         try:

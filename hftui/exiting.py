@@ -16,6 +16,20 @@ import threading
 from typing import NoReturn
 
 
+_ending = False
+
+
+def end_after_command() -> None:
+    """Say that this process ends when the command returns (the console script's path, not a test's)."""
+    global _ending
+    _ending = True
+
+
+def ends_after_command() -> bool:
+    """Whether the process ends when the command returns: what would be freed for later work never is."""
+    return _ending
+
+
 def exit_without_teardown(code: int) -> NoReturn:
     """End the process with `code`, as `sys.exit(code)` would, minus the interpreter's teardown.
 

@@ -109,15 +109,10 @@ def read_client(python: str | None, cwd: Path | None = None, timeout: float = RE
     chosen = python or (default_python(cwd) if cwd is not None else None)
     own = chosen is None or _is_this_interpreter(chosen, cwd)
     if own:
-        from importlib import metadata
+        from hftui.core.installed import version  # importlib.metadata's answer, without its ~70 ms of CPU
 
-        versions = {}
-        for name in PACKAGES:
-            try:
-                versions[name] = metadata.version(name)
-            except metadata.PackageNotFoundError:
-                versions[name] = None
-        return AppClient(printable(sys.executable), True, tuple(versions.items()))
+        versions = tuple((name, printable(found) if (found := version(name)) else None) for name in PACKAGES)
+        return AppClient(printable(sys.executable), True, versions)
     return _read_in(chosen, cwd, timeout)  # type: ignore[arg-type]
 
 

@@ -12,7 +12,6 @@ unreadable with the reason.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -84,6 +83,8 @@ def read_dotenv(path: Path) -> list[tuple[str, str]]:
 def read_secrets(path: Path) -> list[tuple[str, str]]:
     """(key, value) of every token in a Streamlit secrets file: top-level keys, and keys one table deep
     as `table.key`; raises Unreadable or Malformed."""
+    import tomllib  # ~20 ms of regex compiling, for a file few apps have
+
     try:
         document = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as exc:

@@ -104,6 +104,11 @@ class Keystore:
         with self._lock:
             if self._status is not None:
                 return self._status
+        if no_backend_can_answer():
+            status = _no_backend(_FAIL_BACKEND_NAME)
+            with self._lock:
+                self._status, self._backend = status, None
+            return status
         try:
             backend = self._run(_detect_backend)
         except _TimedOut:
@@ -217,6 +222,36 @@ class Keystore:
                 self._stuck = call
             raise _TimedOut
         return call.result()  # fn's own error, if it raised one (a TimeoutError of its own included)
+
+
+_FAIL_BACKEND_NAME = "fail Keyring"  # keyring.backends.fail.Keyring.name: what keyring picks when none is viable
+_DBUS_BINDINGS = ("dbus", "gi")  # dbus-python (KWallet) and PyGObject (libsecret) may find a bus without the variable
+
+
+def no_backend_can_answer() -> bool:
+    """Whether keyring would detect no backend here, known without importing it (~250 ms of CPU: every
+    backend it ships, its plugins' entry points, a D-Bus connection attempt).
+
+    True only where every backend keyring ships is certain to refuse: not macOS or Windows; no
+    PYTHON_KEYRING_BACKEND and no keyringrc.cfg (either may name any backend); no D-Bus session bus
+    address (the Secret Service backend needs DBUS_SESSION_BUS_ADDRESS); no dbus-python or PyGObject
+    installed; no other package adding keyring backends; keyring not imported yet (a caller may have
+    set one). Otherwise keyring itself decides, as it always did.
+    """
+    if sys.platform in ("darwin", "win32", "cygwin") or "keyring" in sys.modules:
+        return False
+    if os.environ.get(BACKEND_ENV) or os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return False
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    if os.path.exists(os.path.join(config_home, "python_keyring", "keyringrc.cfg")):
+        return False
+    import importlib.util
+
+    from hftui.core.installed import declaring
+
+    if any(importlib.util.find_spec(name) is not None for name in _DBUS_BINDINGS):
+        return False
+    return not set(declaring("keyring.backends")) - {"keyring"}
 
 
 def _detect_backend() -> Any:

@@ -35,7 +35,23 @@ def bounded_loop() -> asyncio.AbstractEventLoop:
 def run_bounded(coro):  # type: ignore[no-untyped-def]
     """asyncio.run(coro) for headless runs, except that a stuck DNS lookup cannot hold up the exit."""
     with asyncio.Runner(loop_factory=bounded_loop) as runner:
-        return runner.run(coro)
+        return runner.run(_boxed(coro)).value
+
+
+class _Outcome:
+    """A coroutine's result, out of sight of the finished task's repr. Runner.run ends by asking
+    signal.getsignal for its ctrl+c handler, which formats that handler, a partial holding the task,
+    result included, while converting it to an enum and failing: the whole repr of a diagnosis (every
+    body) was built and thrown away, 15-25 ms between the last answer and the output."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:  # type: ignore[no-untyped-def]
+        self.value = value
+
+
+async def _boxed(coro) -> _Outcome:  # type: ignore[no-untyped-def]
+    return _Outcome(await coro)
 
 
 class LoopThread:

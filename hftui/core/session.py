@@ -469,7 +469,10 @@ class Session:
                 on_in_flight()
 
         diagnosis = await run_diagnosis(inputs or self.inputs(), self.tokens, listener, on_in_flight=in_flight)
-        tokens = await awaited_in_background(self.complete_tokens, name="hftui-token-sources")
+        if self.keyring_reader is None and (self._keyring_reading is None or self._keyring_reading.done()):
+            tokens = self.complete_tokens()  # nothing left to wait for: no thread to hand the answer back
+        else:
+            tokens = await awaited_in_background(self.complete_tokens, name="hftui-token-sources")
         return replace(diagnosis, tokens=tokens)
 
 

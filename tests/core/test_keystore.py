@@ -223,11 +223,56 @@ def test_finding_the_backend_runs_no_program_and_picks_what_keyring_picks():
         subprocess.Popen.__init__ = recording
         from hftui.core.keystore import Keystore
         ours = Keystore().status()
+        ran = len(started)
         import keyring
-        print(len(started), ours.backend == str(keyring.get_keyring().name) or ours.backend,
-              sys.modules.get("keyring.backends.macOS.api", "unloaded") is not None)
-    """)
-    assert result.stdout.split() == ["0", "True", "True"], result.stdout + result.stderr
+        print(ran, ours.backend == str(keyring.get_keyring().name) or ours.backend)
+    """, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/hftui-test-bus")  # keyring's own detection runs
+    assert result.stdout.split() == ["0", "True"], result.stdout + result.stderr
+
+
+FAST_ANSWER = """
+    import sys
+    from hftui.core.keystore import Keystore, _classify, no_backend_can_answer
+    fast = no_backend_can_answer()
+    ours = Keystore().status()
+    loaded = "keyring" in sys.modules
+    import keyring
+    theirs = _classify(keyring.get_keyring())
+    print(fast, loaded, ours == theirs)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is for Linux without D-Bus")
+def test_without_any_way_to_a_keyring_the_answer_is_keyrings_own_without_importing_it(tmp_path):
+    """Over SSH (no D-Bus session, no keyring configuration, no plugin) keyring can only answer "fail
+    Keyring": hftui says so without importing it (~250 ms of CPU on every start), and says the same."""
+    result = fresh_python(FAST_ANSWER, DBUS_SESSION_BUS_ADDRESS="", XDG_CONFIG_HOME=str(tmp_path))
+    assert result.stdout.split() == ["True", "False", "True"], result.stdout + result.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is for Linux without D-Bus")
+@pytest.mark.parametrize("way", ["dbus", "env", "config", "plugin"])
+def test_any_way_to_a_keyring_leaves_the_detection_to_keyring(tmp_path, way):
+    env = {"DBUS_SESSION_BUS_ADDRESS": "", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    code = FAST_ANSWER
+    if way == "dbus":
+        env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent/hftui-test-bus"
+    elif way == "env":
+        env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    elif way == "config":
+        (tmp_path / "config" / "python_keyring").mkdir(parents=True)
+        (tmp_path / "config" / "python_keyring" / "keyringrc.cfg").write_text(
+            "[backend]\ndefault-keyring=keyring.backends.null.Keyring\n")
+    else:  # an installed package that adds a backend (keyrings.alt and the like): keyring would load it
+        plugin = tmp_path / "site" / "keyrings_fake-1.0.dist-info"
+        plugin.mkdir(parents=True)
+        (plugin / "METADATA").write_text("Metadata-Version: 2.1\nName: keyrings.fake\nVersion: 1.0\n")
+        (plugin / "entry_points.txt").write_text("[keyring.backends]\nfake = keyrings_fake_missing\n")
+        code = f"import sys; sys.path.append({str(tmp_path / 'site')!r})\n" + textwrap.dedent(FAST_ANSWER)
+    result = fresh_python(code, **env)
+    fast, loaded, same = result.stdout.split()
+    assert (fast, loaded) == ("False", "True"), result.stdout + result.stderr
+    assert same == "True", result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("value", ["no.such.Backend", "keyring.backends.null.NoSuchClass"])
