@@ -109,10 +109,11 @@ def read_client(python: str | None, cwd: Path | None = None, timeout: float = RE
     chosen = python or (default_python(cwd) if cwd is not None else None)
     own = chosen is None or _is_this_interpreter(chosen, cwd)
     if own:
-        from hftui.core.installed import version  # importlib.metadata's answer, without its ~70 ms of CPU
+        from hftui.core.installed import versions  # importlib.metadata's answer, without its ~70 ms of CPU
 
-        versions = tuple((name, printable(found) if (found := version(name)) else None) for name in PACKAGES)
-        return AppClient(printable(sys.executable), True, versions)
+        found = versions(PACKAGES)
+        return AppClient(printable(sys.executable), True,
+                         tuple((name, printable(found[name]) if found[name] else None) for name in PACKAGES))
     return _read_in(chosen, cwd, timeout)  # type: ignore[arg-type]
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +18,10 @@ from hftui.core.steps import StepId
 from hftui.core.tokens import TokenCandidate, TokenReport
 
 if TYPE_CHECKING:
-    from hftui.core.verdict import Verdict
-
-if TYPE_CHECKING:
     from hftui.core.caught import FailedCall
     from hftui.core.streaming import StreamCheck
     from hftui.core.sweep import SweepRoute
+    from hftui.core.verdict import Verdict
 
 
 @dataclass(frozen=True)

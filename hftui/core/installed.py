@@ -50,11 +50,19 @@ def distributions(paths: Iterable[str] | None = None) -> Iterator[tuple[str, str
 
 def version(package: str, paths: Iterable[str] | None = None) -> str | None:
     """The installed version of `package`, or None when it is not installed (importlib.metadata.version)."""
-    wanted = normalised(package)
+    return versions((package,), paths)[package]
+
+
+def versions(packages: Iterable[str], paths: Iterable[str] | None = None) -> dict[str, str | None]:
+    """{package: version or None} for each of `packages`, in one look at the path."""
+    wanted = {normalised(package): package for package in packages}
+    found: dict[str, str | None] = dict.fromkeys(wanted.values())
+    seen: set[str] = set()
     for name, where in distributions(paths):
-        if name == wanted:
-            return _metadata_version(where)
-    return None
+        if name in wanted and name not in seen:  # the first on the path is the one Python imports
+            seen.add(name)
+            found[wanted[name]] = _metadata_version(where)
+    return found
 
 
 def declaring(group: str, paths: Iterable[str] | None = None) -> list[str]:

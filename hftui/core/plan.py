@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from hftui.core.appclient import AppClient
 from hftui.core.approute import AppRoute
 from hftui.core.hub import DEFAULT_BASELINE, DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, Account, ModelRef, ProviderOption
-from hftui.core.outcomes import error_message
 from hftui.core.probes import Exchange, ProbeSpec, run_probe
 from hftui.core.redact import Redactor
 from hftui.core.status import StepStatus
@@ -78,6 +77,8 @@ class StepResult:
             return self.skip_reason
         if self.stream is not None and self.stream.failed:
             return self.stream.line
+        from hftui.core.outcomes import error_message  # the wording: loaded while the first requests are out
+
         return error_message(self.exchange) if self.exchange else None
 
     def finished(self, exchange: Exchange, **changes) -> StepResult:

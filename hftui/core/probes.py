@@ -36,7 +36,6 @@ from hftui.core.failures import ErrorKind, ProbeError, Progress, describe_failur
 from hftui.core.http import import_httpx, port_of, proxy_for, same_origin
 from hftui.core.printable import printable_tree
 from hftui.core.redact import Redactor
-from hftui.core.sse import SSE_CONTENT_TYPE, first_token_offset
 
 if TYPE_CHECKING:
     import httpx
@@ -114,6 +113,8 @@ class CapturedResponse:
             notes.append(self.undecoded)
         if self.not_utf8:
             notes.append("body is not valid UTF-8")
+        from hftui.core.sse import SSE_CONTENT_TYPE  # read after the answers, not before the first request
+
         streamed = SSE_CONTENT_TYPE in (self.header("content-type") or "").lower()  # events, never one JSON value
         if 200 <= self.status < 300 and self.body.strip() and self.json is None and not self.truncated and not streamed:
             # Only an answer that should have been data: an error's own message already describes its body.
@@ -330,6 +331,8 @@ def _deadline(started: float, timeout: float) -> float:
 
 def _first_token_ms(body: bytes, arrivals: list[tuple[int, float]]) -> float | None:
     """When the chunk that completed the first event carrying a token arrived."""
+    from hftui.core.sse import first_token_offset
+
     offset = first_token_offset(body)
     if offset is None:
         return None

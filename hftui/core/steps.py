@@ -18,9 +18,6 @@ from hftui.core.approute import RouteKind, picked
 from hftui.core.hub import Account, ModelRef, ProviderOption, merge_providers, parse_catalog, parse_mapping, parse_whoami
 from hftui.core.probes import EVIDENCE_BODY_CAP_BYTES, Exchange, ProbeSpec
 from hftui.core.status import StepStatus
-from hftui.core.streaming import check_stream
-from hftui.core.sweep import fastest, left_out_note, sweep, sweepable
-from hftui.core.sweep import summary as sweep_summary
 
 if TYPE_CHECKING:
     from hftui.core.plan import PlanInputs, PlanRun, StepResult
@@ -392,7 +389,11 @@ async def _app_route(run: PlanRun, step: StepResult) -> StepResult:
 
 def _has_app_route(inputs: PlanInputs) -> bool:
     return inputs.app_route is not None
+
+
 async def _stream(run: PlanRun, step: StepResult) -> StepResult:
+    from hftui.core.streaming import check_stream  # only a run asked to stream loads what reads a stream
+
     model = str(run.inputs.model)
     exchange = await run.probe(chat_spec(run.inputs, model, stream=True))
     check = check_stream(exchange, run.inputs.timeout)
@@ -401,6 +402,9 @@ async def _stream(run: PlanRun, step: StepResult) -> StepResult:
 
 
 async def _sweep(run: PlanRun, step: StepResult) -> StepResult:
+    from hftui.core.sweep import fastest, left_out_note, sweep, sweepable
+    from hftui.core.sweep import summary as sweep_summary
+
     providers = providers_of(run.inputs, run.results)
     if not providers:
         known = catalog_providers(run.inputs, run.results) is not None or mapping_providers(run.results) is not None
