@@ -49,32 +49,75 @@ def test_diagnose_help_imports_no_textual_and_no_http_stack():
     assert "httpx" not in loaded and "huggingface_hub" not in loaded
 
 
-def test_the_app_paints_its_first_frame_before_loading_the_engine_and_the_http_stack(tmp_path):
-    """What is imported when the first frame is on screen: the engine (plan, probes, verdict) and
-    httpx come after it, in the client's loading thread (they are ~100 ms of the start-up)."""
-    code = ("import sys\n"
-            "from textual.app import App\n"
-            "import hftui.ui.launch as launch\n"
-            "run, resume = App.run, launch.resume_collector\n"
-            "def first_frame_done():\n"
-            "    print('LOADED ' + ' '.join(sorted(sys.modules)), flush=True)\n"
-            "    resume()\n"
-            "    App.exit(launch_app[0])\n"
-            "launch_app = []\n"
-            "def headless_run(self, *args, **kwargs):\n"
-            "    launch_app.append(self)\n"
-            "    return run(self, *args, headless=True, size=(120, 40))\n"
-            "App.run = headless_run\n"
-            "launch.resume_collector = first_frame_done\n"
-            "from hftui.cli import main\n"
-            "main(['--model', 'Qwen/Qwen3.5-9B:preferred', '--hub-url', 'http://127.0.0.1:9',"
-            " '--router-url', 'http://127.0.0.1:9'])\n")
+FIRST_FRAME_PROBE = """
+import importlib.util, sys
+import hftui.ui.headstart as headstart
+headstart.ENGINE_WAIT_SECONDS = 600  # the loading is waited for, however loaded the machine
+at_textual, launched = [], []
+
+def first_frame_done():
+    print('TEXTUAL ' + ' '.join(at_textual[0]), flush=True)
+    print('LOADED ' + ' '.join(sorted(sys.modules)), flush=True)
+    resume()
+    launched[0].exit()
+
+def headless(app_module):
+    run = app_module.App.run
+    def headless_run(self, *args, **kwargs):
+        launched.append(self)
+        return run(self, *args, headless=True, size=(120, 40))
+    app_module.App.run = headless_run
+
+class Watch:  # what is loaded when Textual is first imported; then App.run is made headless
+    def find_spec(self, name, path=None, target=None):
+        if name == 'textual' and not at_textual:
+            at_textual.append(sorted(sys.modules))
+        if name != 'textual.app':
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        execute = spec.loader.exec_module
+        def exec_module(module):
+            execute(module)
+            headless(module)
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Watch())
+import hftui.ui.launch as launch
+resume = launch.resume_collector
+launch.resume_collector = first_frame_done
+from hftui.cli import main
+main(sys.argv[1:])
+"""
+ENGINE = {"hftui.core.plan", "hftui.core.probes", "httpx"}
+VERDICT = {"hftui.core.verdict", "hftui.core.diagnosis"}
+
+
+def _first_frame(tmp_path, *args: str) -> tuple[set[str], set[str]]:
+    """(the modules loaded when Textual is first imported, those loaded at the first frame)."""
     env = {**os.environ, "HF_HOME": str(tmp_path), "HFTUI_NO_KEYRING": "1", "HF_TOKEN": "hf_" + "x" * 34}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env).stdout
-    loaded = set(out.split("LOADED ", 1)[1].split())
+    result = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, *args, "--hub-url", "http://127.0.0.1:9",
+                             "--router-url", "http://127.0.0.1:9"], capture_output=True, text=True, timeout=120, env=env)
+    out = result.stdout
+    assert "LOADED " in out, result.stderr[-2000:]
+    return set(out.split("TEXTUAL ", 1)[1].split("\n", 1)[0].split()), set(out.split("LOADED ", 1)[1].split())
+
+
+def test_without_a_model_the_app_paints_its_first_frame_before_loading_the_engine(tmp_path):
+    """No plan to start yet: the engine and httpx come after the first frame, in the client's loading thread."""
+    _, loaded = _first_frame(tmp_path)
     assert "hftui.ui.app" in loaded and "textual.app" in loaded
-    engine = {"hftui.core.plan", "hftui.core.probes", "hftui.core.verdict", "hftui.core.diagnosis", "httpx"}
-    assert not engine & loaded, f"loaded before the first frame: {sorted(engine & loaded)}"
+    assert not (ENGINE | VERDICT) & loaded, f"loaded before the first frame: {sorted((ENGINE | VERDICT) & loaded)}"
+
+
+def test_with_a_model_the_plan_loads_before_textual_and_the_verdict_after_the_first_frame(tmp_path):
+    """The head start: what sends the first round (the plan, httpx) is loaded before Textual is imported;
+    what reads the answers into a verdict comes after the first frame."""
+    before_textual, at_first_frame = _first_frame(tmp_path, "--model", "Qwen/Qwen3.5-9B:preferred")
+    assert ENGINE <= before_textual, f"not loaded before Textual: {sorted(ENGINE - before_textual)}"
+    assert not any(name.startswith("textual") for name in before_textual)
+    assert not VERDICT & at_first_frame, f"loaded before the first frame: {sorted(VERDICT & at_first_frame)}"
 
 
 # -- no import cycle -------------------------------------------------------------------------------

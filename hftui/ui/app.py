@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from hftui.core.plan import PlanInputs, PlanRun
     from hftui.core.probes import Exchange
     from hftui.core.session import Session, Settings
+    from hftui.ui.headstart import HeadStart
 
 FROZEN_ENV = "HFTUI_FROZEN"
 PLAN_STARTS_SOON = "No diagnosis yet: the plan starts in a moment."
@@ -93,13 +94,15 @@ class HftuiApp(InertOutput, Startup, ProvidersAndStreams, KeyedActions, TokenKee
     def __init__(self, session: Session, scenario: Any = None, *, frozen: bool | None = None,
                  keystore: Keystore | None = None, token_file: Path | None = None,
                  after_first_frame: Callable[[], None] | None = None, config: Config | None = None,
-                 clock: Callable[[], float] = time.monotonic, ascii_only: bool | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, ascii_only: bool | None = None,
+                 head_start: HeadStart | None = None) -> None:
         """`session`: the settings and the tokens; if it leaves its keyring to the app (`keyring_reader`),
         the app calls that off the event loop after its first frame and hands the answer back.
         `after_first_frame` is called once the first frame is on screen, before any work starts.
         `config`: the settings file as read (default: read from $XDG_CONFIG_HOME/hftui/config.toml).
         `clock`: what the running steps' timers read (a test holds it still). `ascii_only`: draw every
-        frame in ASCII (default: when the locale or the terminal's encoding cannot show ✓ ✗ ▶ …)."""
+        frame in ASCII (default: when the locale or the terminal's encoding cannot show ✓ ✗ ▶ …).
+        `head_start`: the first plan, begun before the app (launch.py); adopted once the app is up."""
         self.ascii_only = wants_ascii(sys.__stderr__) if ascii_only is None else ascii_only
         self._clock = clock
         super().__init__()
@@ -130,6 +133,7 @@ class HftuiApp(InertOutput, Startup, ProvidersAndStreams, KeyedActions, TokenKee
         self._auto_token = True  # the tested token follows the report's active one until the user picks one
         self._providers: dict[str, tuple[ProviderOption, ...]] = {}  # by repo: kept while a re-plan re-reads them
         self._after_first_frame = after_first_frame
+        self._head_start = head_start
         initial = (("tokens", tokens), ("testing", tokens.active), ("bill_to", settings.bill_to),
                    ("keyring_pending", self._keyring_reader is not None), ("routes", self._routes()),
                    ("notice", PLAN_STARTS_SOON if self.model and self.baseline else PLAN_NOT_RUN))

@@ -20,9 +20,14 @@ def run_app(session: Session, scenario: Any = None) -> int:
     # lives as long as the app: collecting would walk it again and again for nothing (~15 ms).
     gc.disable()
     try:
+        from hftui.ui.headstart import HeadStart
+
+        head_start = HeadStart.begin(session)  # the first plan, when known, starts before Textual loads
+        if head_start is not None:
+            head_start.wait_for_engine()
         from hftui.ui.app import HftuiApp  # Textual is imported here, not when the CLI starts
 
-        app = HftuiApp(session, scenario=scenario, after_first_frame=resume_collector)
+        app = HftuiApp(session, scenario=scenario, after_first_frame=resume_collector, head_start=head_start)
         from hftui.core.loop import bounded_loop  # a hung DNS lookup must not hold up quitting
 
         loop = bounded_loop()

@@ -1,6 +1,8 @@
 """Starting without holding up the first frame: the engine and the HTTP client load in a thread, and
 the plan starts once they are ready, on an event loop of its own (LoopThread) so that redrawing the
-screen never delays reading an answer or sending the next round. The keyring is read beside the
+screen never delays reading an answer or sending the next round. When the first plan was known before
+the app opened, that thread began before Textual was imported and the plan is already running
+(headstart.py): the app adopts it. The keyring is read beside the
 engine only when its token may be the one tested (no environment token); otherwise once the first
 requests are out, when the plan only waits for the network (importing keyring and finding its
 backend is ~100 ms of CPU: beside the engine's imports it would delay the first request).
@@ -18,11 +20,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hftui.core.background import awaited_in_background
+from hftui.ui.headstart import VERDICT_MODULES, HeadStart, load_engine
+from hftui.ui.messages import StepUpdated
 from hftui.ui.widgets.steps import StepTree
 
 if TYPE_CHECKING:
     from hftui.core.plan import PlanInputs
-    from hftui.core.session import Session, Settings
+    from hftui.core.session import Session
     from hftui.core.tokens import TokenCandidate, TokenReport
 
 
@@ -47,6 +51,8 @@ class Startup:
     session: Session
     _keyring_reader: Callable[[], str | None] | None
     _after_first_frame: Callable[[], None] | None
+    _head_start: HeadStart | None
+    _generation: int
 
     def _start(self) -> None:
         """After the first frame: the HTTP client in a worker, then the plan; the keyring beside the
@@ -61,8 +67,13 @@ class Startup:
                         description="load the HTTP client")
 
     async def _load_client(self) -> None:
+        head_start, self._head_start = self._head_start, None
         try:  # importing httpx and the engine take ~100 ms: not on the event loop
-            self._plan_loop, client = await awaited_in_background(load_engine, self.settings, name="hftui-startup")
+            if head_start is not None:
+                self._plan_loop, client = await asyncio.wrap_future(head_start.engine)
+                await awaited_in_background(load_verdict, name="hftui-startup")
+            else:
+                self._plan_loop, client = await awaited_in_background(load_engine, self.settings, name="hftui-startup")
         except Exception as exc:  # noqa: BLE001 - e.g. SSL_CERT_FILE names a file that is not a CA bundle
             self._startup_error = f"{type(exc).__name__}: {exc}"
             self.query_one(StepTree).show_message(f"✗ The HTTP client could not be set up: {self._startup_error}")
@@ -71,10 +82,27 @@ class Startup:
             self.first_requests_out()
             return
         self._client = client
-        self._replan()
+        if head_start is not None and head_start.run is not None:
+            self._adopt(head_start)
+        self._replan()  # the adopted run stands if its inputs are still the app's
         self._refresh_phase()
         if self.plan_run is None:  # nothing to wait for: no plan yet (no model, or the keyring decides)
             self.first_requests_out()
+
+    def _adopt(self, head_start: HeadStart) -> None:
+        """The head start's run as the app's plan: what it found so far shown, the rest as it comes."""
+        run, work = head_start.run, head_start.work
+        assert run is not None and work is not None
+        self._generation += 1
+        generation = self._generation
+        self.inputs, self.plan_run, self._plan_work = head_start.inputs, run, work
+        self.query_one(StepTree).reset(list(run.specs.values()), run.inputs.timeout)
+        head_start.attach(lambda result: self.post_message(StepUpdated(generation, result)), self.first_requests_out)
+        work.add_done_callback(lambda _: self.first_requests_out())  # if it ended before any got out
+        self.run_worker(asyncio.wrap_future(work), name="plan", group="plan", exclusive=True, exit_on_error=False,
+                        description=f"run the plan for {run.inputs.model}")
+        self.plan_started()
+        self._snapshot()
 
     def first_requests_out(self) -> None:
         """The plan's first requests are out (PlanRun's on_in_flight; any thread), or no plan is coming:
@@ -145,18 +173,7 @@ class Startup:
         self._refresh_phase()
 
 
-def load_engine(settings: Settings) -> tuple[Any, Any]:
-    """Import the engine and build the HTTP client (httpx, and the CA store for https): the slow part of
-    starting. Returns the plan's loop (a LoopThread) and the client, which is used on that loop only."""
-    for module in ("hftui.core.diagnosis", "hftui.core.verdict"):  # and with them plan, probes, rules
+def load_verdict() -> None:
+    """What the head start left to load: the verdict and the diagnosis it makes (off the event loop)."""
+    for module in VERDICT_MODULES:
         importlib.import_module(module)
-    from hftui.core.http import make_client
-    from hftui.core.loop import LoopThread
-
-    client = make_client(settings.timeout, (settings.hub_url, settings.router_url))
-    try:  # what the client imports only at its first request (anyio's asyncio backend, ~30 ms): now, not then
-        importlib.import_module("anyio._backends._asyncio")
-    except ImportError:  # another httpcore backend: it loads at the first request, as it would anyway
-        pass
-    return LoopThread(), client
-

@@ -105,3 +105,30 @@ def test_a_terminal_that_cannot_show_the_marks_gets_ascii_and_pass_and_fail_stil
         assert b"+-" in terminal.text() and b"|" in terminal.text(), "the borders too"
     finally:
         terminal.close()
+
+
+def test_the_plan_started_before_the_app_is_adopted_not_sent_again():
+    """With the model on the command line the first plan starts before Textual loads (the head start):
+    the app shows that run's verdict, and every call of it was sent once (the adoption re-sends nothing)."""
+    from hftui.core.cases import Case
+    from hftui.sim import SimServer, get_scenario
+
+    scenario = get_scenario("case-d")
+    with SimServer(scenario, port=0) as sim:
+        terminal = Terminal("--model", scenario.model, "--hub-url", sim.url, "--router-url", sim.url,
+                            env={"LANG": "C.UTF-8", "LC_ALL": None, "HF_TOKEN": scenario.client_token},
+                            size=(160, 48))
+        try:
+            terminal.read_until(Case(scenario.expected_case).title.encode(), "the head start's verdict is drawn")
+            terminal.type(b"q")
+            assert terminal.wait() == 0
+        finally:
+            terminal.close()
+        requests = list(sim.requests)
+    others = [request.path for request in requests if request.path != "/v1/chat/completions"]
+    calls = [(request.body, request.headers.get("x-hf-bill-to")) for request in requests
+             if request.path == "/v1/chat/completions"]
+    # case-d's plan: whoami, the catalog, the mapping; the call as configured, the known-good one, the
+    # pinned one and the configured one billed to the org. Each once: the adoption re-sent nothing.
+    assert len(others) == len(set(others)) == 3, others
+    assert len(calls) == len(set(calls)) == 4, calls
